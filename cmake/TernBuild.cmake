@@ -1,0 +1,71 @@
+# Internal build helpers: warnings, sanitizers, tests, benchmarks.
+# (tern_add_plugin lives in sdk/cmake so third-party plugins get the same flags.)
+include_guard(GLOBAL)
+
+# Flags for Tern's own targets (not for third-party code such as Apache's
+# generated sources).
+add_library(tern_warnings INTERFACE)
+target_compile_options(tern_warnings INTERFACE -Wall -Wextra -Wno-unused-parameter
+                       $<$<BOOL:${TERN_WERROR}>:-Werror>)
+
+if(TERN_SANITIZE)
+  add_compile_options(-fsanitize=${TERN_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${TERN_SANITIZE})
+endif()
+
+# tern_add_test(<target> MODULE <module> [LABEL <label>] SOURCES ... [LIBS ...])
+# One gtest binary per module; tests are discovered as "<module>.<Suite>.<Name>"
+# so `ctest -R <module>` selects a module. Discovery runs at test time, so a
+# slow sanitized binary never times out at build time.
+function(tern_add_test target)
+  cmake_parse_arguments(T "" "MODULE;LABEL;TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  if(NOT T_MODULE)
+    message(FATAL_ERROR "tern_add_test(${target}): MODULE is required")
+  endif()
+  if(NOT T_LABEL)
+    set(T_LABEL unit)
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_executable(${target} ${T_SOURCES})
+  target_link_libraries(${target} PRIVATE ${T_LIBS} tern_test_main tern_warnings)
+  gtest_discover_tests(${target}
+    TEST_PREFIX "${T_MODULE}."
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "${T_LABEL}" TIMEOUT ${T_TIMEOUT}
+               ENVIRONMENT "GLOG_logtostderr=1")
+endfunction()
+
+# tern_add_bench(<target> SOURCES ... [LIBS ...]): Google Benchmark binary,
+# compiled whenever TERN_BUILD_BENCH is on, never registered with CTest.
+function(tern_add_bench target)
+  if(NOT TERN_BUILD_BENCH)
+    return()
+  endif()
+  cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${target} ${B_SOURCES})
+  target_link_libraries(${target} PRIVATE ${B_LIBS} benchmark::benchmark tern_warnings)
+endfunction()
+
+# tern_add_fuzz(<target> MODULE <module> SOURCES ... [LIBS ...] CORPUS <dir>)
+# With clang and TERN_FUZZ=ON: a libFuzzer binary <target> (run by
+# tools/sanitize.sh for a bounded time). Always: <target>_replay, a gtest that
+# feeds every corpus file to the target once (label "fuzz").
+option(TERN_FUZZ "Build libFuzzer binaries (needs clang)" OFF)
+function(tern_add_fuzz target)
+  cmake_parse_arguments(F "" "MODULE;CORPUS" "SOURCES;LIBS" ${ARGN})
+  if(TERN_FUZZ AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    add_executable(${target} ${F_SOURCES})
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${target} PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(${target} PRIVATE ${F_LIBS} tern_warnings)
+  endif()
+  add_executable(${target}_replay ${F_SOURCES} ${PROJECT_SOURCE_DIR}/tests/testing/fuzz_replay_main.cc)
+  target_compile_definitions(${target}_replay PRIVATE TERN_FUZZ_CORPUS="${F_CORPUS}")
+  target_link_libraries(${target}_replay PRIVATE ${F_LIBS} tern_core GTest::gtest tern_warnings)
+  gtest_discover_tests(${target}_replay
+    TEST_PREFIX "${F_MODULE}.fuzz."
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "fuzz" TIMEOUT 300 ENVIRONMENT "GLOG_logtostderr=1")
+endfunction()

@@ -1,0 +1,188 @@
+// LinkBuffer: a chain of ref-counted blocks, written at one end and read at
+// the other, with zero-copy appends and zero-copy reads.
+//
+// It is the currency every Tern plugin trades in: the transport reads the
+// socket into one (readv into its blocks) and writes one to the socket (writev
+// of its blocks); codecs decode from one and encode into one.
+//
+//   head_                read_ / read_pos_                 flush_ ... write_
+//    |                        |                                 |
+//   [node]------->[node]------->[node: borrowed Slice]-------->[node]
+//    released       consumed     |<------- Len() readable ------>| unflushed
+//    on Release()                                                 (writer only)
+//
+// Writer side. `Malloc(n)` returns n contiguous writable bytes (in the tail
+// block, or in a new block sized for n); `Write` copies; `Append(Slice)` links
+// an external, ref-counted buffer in by reference — no byte is copied, the
+// current block is split so later Mallocs continue after the appended node.
+// Nothing written is visible to the reader until `Flush()` publishes it.
+//
+// Reader side. `Len()` counts the published, unread bytes. `Next(n)` returns n
+// contiguous bytes and consumes them: a pointer into the block when the n
+// bytes lie in one block, otherwise a copy into a scratch block (the only
+// copy a LinkBuffer makes). `Peek(n)` is Next without consuming; `Skip(n)`
+// consumes without looking; `ReadSlice(n)` hands out a Slice that keeps its
+// block alive after `Release()` (zero-copy within one block, one copy when
+// straddling). `Release()` returns fully consumed blocks to the pool.
+//
+// Validity. A pointer from Next/Peek stays valid until the next Release() on
+// this buffer. A Slice stays valid for as long as it lives.
+//
+// Errors. Reading past Len(), or a Malloc larger than BlockPool's largest
+// class (64 MiB), returns an error Status and changes nothing.
+//
+// Thread: one writer thread and one reader thread may use one LinkBuffer at
+// the same time ([writer] and [reader] methods below), as in Netpoll: the
+// writer publishes with release stores in Flush(), the reader observes with
+// acquire loads. Two writers, or two readers, need external locking. Methods
+// marked [single] need both sides quiescent (construction, move, destruction,
+// and the readv helpers used by the transport on its poller thread, where the
+// same thread both reads and writes the input buffer).
+#pragma once
+
+#include <sys/uio.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "tern/export.h"
+#include "tern/slice.h"
+#include "tern/status.h"
+
+namespace tern {
+
+class TERN_EXPORT LinkBuffer {
+ public:
+  // Size of a new block when a write needs one and asks for less.
+  static constexpr size_t kDefaultBlockSize = 8 * 1024;
+  // The largest contiguous Malloc / Next / Peek (BlockPool's largest class).
+  static constexpr size_t kMaxContiguous = size_t{64} << 20;
+
+  LinkBuffer();
+  ~LinkBuffer();
+  LinkBuffer(LinkBuffer&& other) noexcept;             // [single]
+  LinkBuffer& operator=(LinkBuffer&& other) noexcept;  // [single]
+  LinkBuffer(const LinkBuffer&) = delete;
+  LinkBuffer& operator=(const LinkBuffer&) = delete;
+
+  // ---- [writer] -----------------------------------------------------------
+
+  // Returns n contiguous writable bytes; fill them before the next Flush().
+  // Invalidates nothing the reader holds.
+  Result<uint8_t*> Malloc(size_t n) {
+    if (TERN_LIKELY(n <= static_cast<size_t>(write_->cap_end - write_->malloc_end))) {
+      uint8_t* p = write_->malloc_end;
+      write_->malloc_end += n;
+      unflushed_ += n;
+      return p;
+    }
+    return MallocSlow(n);
+  }
+  // Copies n bytes in (across blocks if needed; never fails for size).
+  void Write(const void* data, size_t n);
+  // Links the slice's bytes in by reference: no copy; the node holds a
+  // reference on the slice's block until the reader releases it.
+  void Append(Slice slice);
+  // Moves every readable byte of `other` to this buffer's tail by reference
+  // (no copy). `other` is read and released here: its reader must be this
+  // thread.
+  void AppendBuffer(LinkBuffer& other);
+  // Bytes written since the last Flush().
+  size_t UnflushedLen() const { return unflushed_; }
+  // Publishes everything written so far to the reader.
+  void Flush();
+
+  // For readv [single]: returns up to max_iov iovecs (at least 1 when max_iov
+  // >= 1) of writable space totalling at least min(hint, kMaxContiguous)
+  // bytes, or 0 on allocation failure. When `hint` is more than the tail
+  // block has free, the space is one new block of at least `hint` bytes, so
+  // an expected large frame lands contiguously. Then CommitWritable(n) with
+  // the count readv returned: those bytes are written and flushed.
+  size_t WritableIovecs(size_t hint, iovec* iov, size_t max_iov);
+  void CommitWritable(size_t n);
+
+  // ---- [reader] -----------------------------------------------------------
+
+  // Published, unread bytes.
+  size_t Len() const { return length_.load(std::memory_order_acquire); }
+  bool IsEmpty() const { return Len() == 0; }
+
+  // n contiguous bytes, consumed. Valid until Release().
+  Result<const uint8_t*> Next(size_t n) {
+    if (TERN_LIKELY(n <= ReadAvailInNode() && n <= Len())) {
+      const uint8_t* p = read_pos_;
+      read_pos_ += n;
+      length_.fetch_sub(n, std::memory_order_relaxed);
+      return p;
+    }
+    return ReadSlow(n, /*consume=*/true);
+  }
+  // n contiguous bytes, not consumed. Valid until Release().
+  Result<const uint8_t*> Peek(size_t n) {
+    if (TERN_LIKELY(n <= ReadAvailInNode() && n <= Len()))
+      return static_cast<const uint8_t*>(read_pos_);
+    return ReadSlow(n, /*consume=*/false);
+  }
+  // Consumes n bytes.
+  Status Skip(size_t n);
+  // Copies n bytes out and consumes them.
+  Status ReadTo(void* dst, size_t n);
+  // Appends n bytes to *out and consumes them.
+  Status ReadString(size_t n, std::string* out);
+  // n bytes as a Slice that keeps its block alive (zero-copy when they lie in
+  // one block; one copy into a new block when they straddle).
+  Result<Slice> ReadSlice(size_t n);
+  // Returns fully consumed blocks to the pool and frees Next/Peek copies.
+  // Invalidates every pointer returned by Next/Peek.
+  void Release();
+
+  // For writev: up to max_iov iovecs covering up to max_bytes readable bytes
+  // from the read position. Returns the count; consume with Skip(written).
+  size_t ReadableIovecs(iovec* iov, size_t max_iov, size_t max_bytes = SIZE_MAX) const;
+
+  // Internal node of the chain; its layout is private to core.
+  struct Node;
+
+ private:
+  Result<uint8_t*> MallocSlow(size_t n);
+  Result<const uint8_t*> ReadSlow(size_t n, bool consume);
+  size_t ReadAvailInNode() const {
+    return static_cast<size_t>(read_->flushed_end.load(std::memory_order_acquire) - read_pos_);
+  }
+  // Moves read_ to the next node while the current one is fully consumed and
+  // sealed. Returns false when no further node is published.
+  bool AdvanceReadNode();
+  Node* NewWriteNode(size_t min_capacity);
+  void Reset();
+
+ public:
+  // Public only so the inline fast paths above can see its fields.
+  struct Node {
+    detail::Block* block = nullptr;  // null for the sentinel
+    uint8_t* start = nullptr;        // first byte of this node's range
+    uint8_t* malloc_end = nullptr;   // [writer] end of written bytes
+    uint8_t* cap_end = nullptr;      // [writer] end of writable space (== start for borrowed)
+    std::atomic<uint8_t*> flushed_end{nullptr};  // published end
+    std::atomic<Node*> next{nullptr};            // published link (set when sealed)
+    Node* next_w = nullptr;                      // [writer] link
+  };
+
+ private:
+  // Reader state.
+  Node* head_;
+  Node* read_;
+  const uint8_t* read_pos_;
+  detail::Block* scratch_ = nullptr;  // Next/Peek copies, freed by Release
+  // Shared.
+  std::atomic<size_t> length_{0};
+  // Writer state.
+  Node* flush_;
+  Node* write_;
+  size_t unflushed_ = 0;
+  detail::Block* spare_ = nullptr;  // readv's second region
+  bool spare_after_tail_ = false;   // the last WritableIovecs offered the tail first
+};
+
+}  // namespace tern
