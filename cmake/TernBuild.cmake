@@ -69,3 +69,22 @@ function(tern_add_fuzz target)
     DISCOVERY_MODE PRE_TEST
     PROPERTIES LABELS "fuzz" TIMEOUT 300 ENVIRONMENT "GLOG_logtostderr=1")
 endfunction()
+
+# tern_check_headers: compiles every public header on its own with
+# -Wall -Wextra -Werror, so each one includes what it uses. (testing/ headers
+# need gtest and generated code; they are compiled by the tests that use them.)
+function(tern_add_header_check)
+  file(GLOB_RECURSE headers RELATIVE ${PROJECT_SOURCE_DIR}/sdk/include
+       ${PROJECT_SOURCE_DIR}/sdk/include/tern/*.h)
+  list(FILTER headers EXCLUDE REGEX "^tern/testing/")
+  set(srcs)
+  foreach(h ${headers})
+    string(MAKE_C_IDENTIFIER ${h} id)
+    set(src ${PROJECT_BINARY_DIR}/header_check/${id}.cc)
+    file(GENERATE OUTPUT ${src} CONTENT "#include \"${h}\"\n#include \"${h}\"  // twice: include guards\n")
+    list(APPEND srcs ${src})
+  endforeach()
+  add_library(tern_check_headers OBJECT ${srcs})
+  target_link_libraries(tern_check_headers PRIVATE tern_core Boost::headers)
+  target_compile_options(tern_check_headers PRIVATE -Wall -Wextra -Werror)
+endfunction()

@@ -25,8 +25,8 @@ configure() {  # dir sanitizer
     -DTERN_BUILD_BENCH=OFF -DTERN_SANITIZE="$2" >/dev/null
 }
 
-asan_targets=(buffer_test)
-asan_regex='^(buffer)\.'
+asan_targets=(buffer_test simd_test)
+asan_regex='^(buffer|simd)\.'
 tsan_targets=(buffer_test)
 tsan_regex='^(buffer)\.'
 

@@ -1,0 +1,50 @@
+# tern_generate(<out_var> <file.thrift>... [OUTPUT_DIR <dir>] [INCLUDE_DIRS <dir>...])
+#
+# Runs `tern gen` at build time on each IDL file and appends the generated
+# sources to <out_var> (and the output directory to <out_var>_INCLUDE_DIR).
+# Generated code is never committed: it is rebuilt when the IDL or the
+# generator changes. A file with `service` definitions also yields
+# <name>_services.h/.cc (detected when CMake configures; re-run CMake after
+# adding the first service to an IDL).
+include_guard(GLOBAL)
+
+function(tern_generate out_var)
+  cmake_parse_arguments(G "" "OUTPUT_DIR" "INCLUDE_DIRS" ${ARGN})
+  set(idls ${G_UNPARSED_ARGUMENTS})
+  if(NOT G_OUTPUT_DIR)
+    set(G_OUTPUT_DIR ${CMAKE_CURRENT_BINARY_DIR}/tern_gen)
+  endif()
+  if(TARGET tern)
+    set(tern_exe $<TARGET_FILE:tern>)
+    set(tern_dep tern)
+  elseif(TARGET Tern::tern)
+    set(tern_exe $<TARGET_FILE:Tern::tern>)
+    set(tern_dep Tern::tern)
+  else()
+    message(FATAL_ERROR "tern_generate: no `tern` executable target (in tree: tools/tern; installed: Tern::tern)")
+  endif()
+  set(include_args)
+  foreach(dir ${G_INCLUDE_DIRS})
+    list(APPEND include_args -I ${dir})
+  endforeach()
+  file(MAKE_DIRECTORY ${G_OUTPUT_DIR})
+  set(srcs)
+  foreach(idl ${idls})
+    get_filename_component(idl_abs ${idl} ABSOLUTE)
+    get_filename_component(base ${idl} NAME_WE)
+    set(outputs ${G_OUTPUT_DIR}/${base}_types.h ${G_OUTPUT_DIR}/${base}_types.cc)
+    file(READ ${idl_abs} idl_text)
+    if(idl_text MATCHES "(^|\n)[ \t]*service[ \t\n]")
+      list(APPEND outputs ${G_OUTPUT_DIR}/${base}_services.h ${G_OUTPUT_DIR}/${base}_services.cc)
+    endif()
+    add_custom_command(
+      OUTPUT ${outputs}
+      COMMAND ${tern_exe} gen -o ${G_OUTPUT_DIR} ${include_args} ${idl_abs}
+      DEPENDS ${idl_abs} ${tern_dep}
+      COMMENT "tern gen ${base}.thrift"
+      VERBATIM)
+    list(APPEND srcs ${outputs})
+  endforeach()
+  set(${out_var} ${${out_var}} ${srcs} PARENT_SCOPE)
+  set(${out_var}_INCLUDE_DIR ${G_OUTPUT_DIR} PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,158 @@
+// TypeInfo: one static descriptor per generated struct, union and exception,
+// with its fast operations.
+//
+// Every codec reaches a message through this, so one codec plugin serves every
+// service and the runtime never knows which codec it runs. A codec that knows
+// generated code (thrift_fast) calls the function pointers — `blength`,
+// `fast_write`, `fast_read`, `write_ref` — once per message. A codec that
+// does not (a third party's Compact codec) walks `fields`: for each field its
+// id, wire type, member offset, requiredness and isset bit, and for nested
+// types their TypeInfo or ContainerInfo. The core's generic Binary codec
+// (tern/thrift/generic.h) is the reference walker: it writes exactly the fast
+// path's bytes, which the conformance suite checks for every struct.
+//
+// C++ storage (DESIGN.md, "Generated C++ types"):
+//   bool, i8, i16, i32, i64, double -> the same C++ types; enums -> int32_t
+//   string, binary -> std::string; list -> std::vector; set -> std::set;
+//   map -> std::map; struct -> the generated struct, or std::unique_ptr<T>
+//   when `indirect` (recursive references, cpp.ref / &).
+// Optional fields have an isset bit: bit `isset_mask` of the uint32_t at byte
+// `isset_offset` of the struct. Unions hold every field as a member plus an
+// int16_t tag (the active field's id, 0 when empty) at `union_tag_offset`.
+//
+// ABI: these layouts are part of the plugin ABI (plugin.h); change them only
+// with a version bump. Lifetime: descriptors are static, constant-initialised
+// data in the generated code, valid for the life of the program.
+// Thread: immutable; the functions are reentrant.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tern/status.h"
+#include "tern/thrift/types.h"
+
+namespace tern {
+
+class Writer;
+struct TypeInfo;
+struct ContainerInfo;
+
+enum class Requiredness : uint8_t { kDefault = 0, kRequired = 1, kOptional = 2 };
+enum class StructKind : uint8_t { kStruct = 0, kUnion = 1, kException = 2 };
+
+// How a value of a Thrift type is stored in C++.
+enum class CppType : uint8_t {
+  kBool,
+  kI8,
+  kI16,
+  kI32,  // also enums (stored as their int32_t value)
+  kI64,
+  kDouble,
+  kString,  // std::string (string and binary)
+  kStruct,  // a generated struct (TypeInfo in `strct`)
+  kList,    // std::vector<T>      (ContainerInfo in `container`)
+  kSet,     // std::set<T>
+  kMap,     // std::map<K, V>
+  kUuid,    // std::array<uint8_t, 16>
+};
+
+struct ValueType {
+  TType ttype;
+  CppType cpp;
+  bool is_enum;                    // i32 on the wire, an enum class in C++
+  bool is_binary;                  // string storage, declared `binary`
+  const TypeInfo* strct;           // cpp == kStruct
+  const ContainerInfo* container;  // cpp == kList/kSet/kMap
+};
+
+// Accessors for one container type (std::vector/std::set/std::map of some
+// element type). Decoding goes through temporaries: construct an element in
+// storage of elem_size/elem_align, decode into it, `add` moves it in.
+struct ContainerInfo {
+  TType kind;      // kList, kSet or kMap
+  ValueType elem;  // list/set element; map value
+  ValueType key;   // map key (unused otherwise)
+  // The container object itself.
+  size_t size_of;
+  size_t align_of;
+  void (*construct)(void* c);
+  void (*destruct)(void* c);
+  // Temporaries of the element (and key) type.
+  size_t elem_size, elem_align;
+  void (*construct_elem)(void* e);
+  void (*destruct_elem)(void* e);
+  size_t key_size, key_align;
+  void (*construct_key)(void* k);
+  void (*destruct_key)(void* k);
+  size_t (*count)(const void* c);
+  void (*clear)(void* c);
+  void (*reserve)(void* c, size_t n);  // lists only; no-op for sets and maps
+  // Moves *elem (and *key for maps; null otherwise) into the container.
+  void (*add)(void* c, void* key, void* elem);
+  // Calls fn(ctx, key, elem) for each element in order (key null unless map).
+  // For std::vector<bool>, elem points to a bool copy.
+  void (*for_each)(const void* c, void* ctx,
+                   void (*fn)(void* ctx, const void* key, const void* elem));
+  // Numeric lists (i16/i32/i64/double, i8) only, else null: the contiguous
+  // elements, and a resize — so a codec converts a whole list with one
+  // kernel call (tern/kernels.h) instead of an indirect call per element.
+  void* (*data)(void* c);
+  void (*resize)(void* c, size_t n);
+};
+
+struct FieldInfo {
+  int16_t id;
+  Requiredness req;
+  bool indirect;  // stored as std::unique_ptr<T>
+  ValueType type;
+  const char* name;
+  uint32_t offset;        // of the member within the struct
+  uint32_t isset_offset;  // optional fields: byte offset of the isset word
+  uint32_t isset_mask;    // optional fields: the bit in that word
+  // Indirect fields: the pointee of the unique_ptr member at `offset`, made
+  // (default-constructed) first when `create` and absent; null when absent.
+  void* (*indirect_get)(const void* member, bool create);
+};
+
+struct TypeInfo {
+  const char* name;  // the Thrift name, e.g. "Mixed"
+  StructKind kind;
+  uint32_t union_tag_offset;  // unions: offset of the int16_t active field id
+  const FieldInfo* fields;    // in IDL order
+  uint32_t num_fields;
+  size_t size;  // sizeof / alignof the C++ type (placement, arenas)
+  size_t align;
+  void (*construct)(void* obj);
+  void (*destruct)(void* obj);
+  // Exact encoded size of the struct (Thrift Binary), stop byte included.
+  size_t (*blength)(const void* obj);
+  // Writes exactly blength(obj) bytes at out; returns out + blength.
+  uint8_t* (*fast_write)(const void* obj, uint8_t* out);
+  // Decodes a struct from [p, p + n) into obj (which holds a default-
+  // constructed or previously used value: fields not on the wire keep their
+  // defaults only on a fresh object). Returns the bytes consumed.
+  Result<size_t> (*fast_read)(void* obj, const uint8_t* p, size_t n, ReadContext& ctx);
+  // Encodes into the Writer, large string/binary fields by reference.
+  Status (*write_ref)(const void* obj, Writer& w);
+  bool (*equals)(const void* a, const void* b);
+};
+
+// The canonical Binary field order, which FastWrite and the generic writer
+// both follow (so their bytes are identical): the fixed-size fields (bool,
+// byte, i16, i32/enum, i64, double) in IDL order, then all others in IDL
+// order; optional fields only when set, indirect ones only when non-null; a
+// union writes only its active field. Thrift readers accept any order.
+inline bool IsFixedSizeField(const FieldInfo& f) { return FixedWireSize(f.type.ttype) != 0; }
+
+// Isset helpers for optional fields.
+inline bool FieldIsSet(const FieldInfo& f, const void* obj) {
+  const auto* w = reinterpret_cast<const uint32_t*>(static_cast<const char*>(obj) + f.isset_offset);
+  return (*w & f.isset_mask) != 0;
+}
+inline void SetFieldIsSet(const FieldInfo& f, void* obj) {
+  auto* w = reinterpret_cast<uint32_t*>(static_cast<char*>(obj) + f.isset_offset);
+  *w |= f.isset_mask;
+}
+
+}  // namespace tern
