@@ -7,6 +7,11 @@ include_guard(GLOBAL)
 add_library(tern_warnings INTERFACE)
 target_compile_options(tern_warnings INTERFACE -Wall -Wextra -Wno-unused-parameter
                        $<$<BOOL:${TERN_WERROR}>:-Werror>)
+# GCC 12 reports false -Wrestrict errors inside std::string concatenation at
+# -O2/-O3 (GCC bug 105329).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(tern_warnings INTERFACE -Wno-restrict)
+endif()
 
 if(TERN_SANITIZE)
   add_compile_options(-fsanitize=${TERN_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)

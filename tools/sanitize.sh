@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Sanitizer builds of the data path, benchmarks off:
-#   ASan+UBSan over the buffer tests (later: codecs, framing, netpoll, rpc),
-#   TSan over the buffer tests (later: netpoll).
-# Builds go to build-asan/ and build-tsan/. Prints the time of each phase.
+#   ASan+UBSan over the unit tests of the data path: buffer, SIMD kernels,
+#     generated code (FastRead/FastWrite, TypeInfo, bad input), the IDL
+#     compiler, and the fuzz corpora replayed;
+#   TSan over the buffer tests (the one-writer/one-reader contract);
+#   libFuzzer (clang, ASan+UBSan) on each fuzz target for a bounded time
+#     (TERN_FUZZ_SECONDS each, default 20), over a copy of its corpus.
+# Builds go to build-asan/, build-tsan/ and build-fuzz/. Prints the time of
+# each phase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh --no-build
@@ -25,8 +30,11 @@ configure() {  # dir sanitizer
     -DTERN_BUILD_BENCH=OFF -DTERN_SANITIZE="$2" >/dev/null
 }
 
-asan_targets=(buffer_test simd_test)
-asan_regex='^(buffer|simd)\.'
+asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay)
+asan_regex='^(buffer|simd|gen|idl)\.'
+fuzz_targets=(idl_parser_fuzz)
+fuzz_corpora=(tests/fuzz/corpus/idl_parser)
+fuzz_seconds=${TERN_FUZZ_SECONDS:-20}
 tsan_targets=(buffer_test)
 tsan_regex='^(buffer)\.'
 
@@ -38,3 +46,21 @@ phase "asan+ubsan build" bash -c "$(declare -f configure); configure build-asan 
 phase "asan+ubsan tests" ctest --test-dir build-asan -R "$asan_regex" --output-on-failure -j"$jobs"
 phase "tsan build" bash -c "$(declare -f configure); configure build-tsan thread && cmake --build build-tsan --target ${tsan_targets[*]}"
 phase "tsan tests" ctest --test-dir build-tsan -R "$tsan_regex" --output-on-failure -j"$jobs"
+
+run_fuzzers() {
+  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_COMPILER=clang++ -DTERN_BUILD_BENCH=OFF -DTERN_FUZZ=ON \
+    -DTERN_SANITIZE=address,undefined >/dev/null
+  cmake --build build-fuzz --target "${fuzz_targets[@]}"
+  for i in "${!fuzz_targets[@]}"; do
+    local work
+    work=$(mktemp -d)
+    cp -r "${fuzz_corpora[$i]}"/. "$work"/
+    echo "--- fuzzing ${fuzz_targets[$i]} for ${fuzz_seconds} s"
+    (cd "$work" && "$OLDPWD/build-fuzz/tests/${fuzz_targets[$i]}" -max_total_time="$fuzz_seconds" \
+      -rss_limit_mb=2048 -print_final_stats=1 . 2>&1 | tail -4)
+    rm -rf "$work"
+  done
+}
+phase "libFuzzer" run_fuzzers

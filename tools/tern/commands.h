@@ -9,5 +9,6 @@
 namespace tern::cli {
 
 int CmdPlugins(const std::vector<std::string>& args);
+int CmdGen(const std::vector<std::string>& args);
 
 }  // namespace tern::cli

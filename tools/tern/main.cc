@@ -1,5 +1,6 @@
 // tern: the command-line tool of the Tern RPC framework.
 //
+//   tern gen [-o DIR] [-I DIR]... [-r] FILE.thrift
 //   tern plugins [--config=FILE] [-- --section.key=value ...]
 #include <gflags/gflags.h>
 
@@ -17,11 +18,18 @@ constexpr const char* kUsage =
     "tern <command> [flags] [-- --section.key=value ...]\n"
     "\n"
     "commands:\n"
+    "  gen       generate C++ from a .thrift file: tern gen [-o DIR] [-I DIR]... [-r] FILE\n"
     "  plugins   list the plugins found, refused (and why) and selected on this machine\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `gen` takes compiler-style options (-I DIR, repeated) that gflags cannot
+  // parse: it gets its arguments untouched.
+  if (argc >= 2 && std::strcmp(argv[1], "gen") == 0) {
+    tern::InitLogging(argv[0]);
+    return tern::cli::CmdGen(std::vector<std::string>(argv + 2, argv + argc));
+  }
   // Keep what follows `--` (config overrides) away from gflags.
   std::vector<std::string> overrides;
   int gflags_argc = argc;

@@ -1,0 +1,1352 @@
+#include "idl/gen/cpp/cpp_generator.h"
+
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace tern::gen {
+
+namespace {
+
+// ---- text output -------------------------------------------------------------
+
+class Out {
+ public:
+  // Appends one line at the current indentation (an empty line stays empty).
+  Out& L(const std::string& line = "") {
+    if (!line.empty()) s_.append(static_cast<size_t>(indent_) * 2, ' ');
+    s_ += line;
+    s_ += '\n';
+    return *this;
+  }
+  void In() { ++indent_; }
+  void Un() { --indent_; }
+  std::string& str() { return s_; }
+
+ private:
+  std::string s_;
+  int indent_ = 0;
+};
+
+std::string Num(long long v) { return std::to_string(v); }
+
+// ---- types -------------------------------------------------------------------
+
+bool IsFixed(const Type& t) {
+  switch (t.kind) {
+    case Kind::kBool:
+    case Kind::kI8:
+    case Kind::kI16:
+    case Kind::kI32:
+    case Kind::kI64:
+    case Kind::kDouble:
+    case Kind::kEnum:
+      return true;
+    default:
+      return false;
+  }
+}
+
+size_t FixedSize(const Type& t) {
+  switch (t.kind) {
+    case Kind::kBool:
+    case Kind::kI8:
+      return 1;
+    case Kind::kI16:
+      return 2;
+    case Kind::kI32:
+    case Kind::kEnum:
+      return 4;
+    case Kind::kI64:
+    case Kind::kDouble:
+      return 8;
+    default:
+      return 0;
+  }
+}
+
+// Numeric lists converted by the SIMD kernels in one call.
+const char* KernelSuffix(const Type& t) {
+  switch (t.kind) {
+    case Kind::kI16:
+      return "i16";
+    case Kind::kI32:
+      return "i32";
+    case Kind::kI64:
+      return "i64";
+    case Kind::kDouble:
+      return "f64";
+    default:
+      return nullptr;
+  }
+}
+std::string CppType(const Type& t) {
+  switch (t.kind) {
+    case Kind::kBool:
+      return "bool";
+    case Kind::kI8:
+      return "int8_t";
+    case Kind::kI16:
+      return "int16_t";
+    case Kind::kI32:
+      return "int32_t";
+    case Kind::kI64:
+      return "int64_t";
+    case Kind::kDouble:
+      return "double";
+    case Kind::kString:
+    case Kind::kBinary:
+      return "std::string";
+    case Kind::kEnum:
+    case Kind::kStruct:
+      return t.cpp_name;
+    case Kind::kList:
+      return "std::vector<" + CppType(*t.elem) + ">";
+    case Kind::kSet:
+      return "std::set<" + CppType(*t.elem) + ">";
+    case Kind::kMap:
+      return "std::map<" + CppType(*t.key) + ", " + CppType(*t.elem) + ">";
+  }
+  return "void";
+}
+
+std::string FieldCppType(const Field& f) {
+  if (f.indirect) return "std::unique_ptr<" + CppType(f.type) + ">";
+  return CppType(f.type);
+}
+
+const char* TTypeName(const Type& t) {
+  switch (t.kind) {
+    case Kind::kBool:
+      return "kBool";
+    case Kind::kI8:
+      return "kByte";
+    case Kind::kI16:
+      return "kI16";
+    case Kind::kI32:
+    case Kind::kEnum:
+      return "kI32";
+    case Kind::kI64:
+      return "kI64";
+    case Kind::kDouble:
+      return "kDouble";
+    case Kind::kString:
+    case Kind::kBinary:
+      return "kString";
+    case Kind::kStruct:
+      return "kStruct";
+    case Kind::kList:
+      return "kList";
+    case Kind::kSet:
+      return "kSet";
+    case Kind::kMap:
+      return "kMap";
+  }
+  return "kStop";
+}
+std::string TT(const Type& t) { return std::string("::tern::TType::") + TTypeName(t); }
+int TTypeId(const Type& t) {
+  switch (t.kind) {
+    case Kind::kBool:
+      return 2;
+    case Kind::kI8:
+      return 3;
+    case Kind::kDouble:
+      return 4;
+    case Kind::kI16:
+      return 6;
+    case Kind::kI32:
+    case Kind::kEnum:
+      return 8;
+    case Kind::kI64:
+      return 10;
+    case Kind::kString:
+    case Kind::kBinary:
+      return 11;
+    case Kind::kStruct:
+      return 12;
+    case Kind::kMap:
+      return 13;
+    case Kind::kSet:
+      return 14;
+    case Kind::kList:
+      return 15;
+  }
+  return 0;
+}
+// Least bytes of one value on the wire (for container count checks).
+size_t MinWire(const Type& t) {
+  if (IsFixed(t)) return FixedSize(t);
+  switch (t.kind) {
+    case Kind::kString:
+    case Kind::kBinary:
+      return 4;
+    case Kind::kStruct:
+      return 1;
+    case Kind::kList:
+    case Kind::kSet:
+      return 5;
+    case Kind::kMap:
+      return 6;
+    default:
+      return 1;
+  }
+}
+
+// True when writing this type may append payloads by reference.
+bool MayRef(const Type& t) {
+  switch (t.kind) {
+    case Kind::kString:
+    case Kind::kBinary:
+    case Kind::kStruct:
+      return true;
+    case Kind::kList:
+    case Kind::kSet:
+      return MayRef(*t.elem);
+    case Kind::kMap:
+      return MayRef(*t.key) || MayRef(*t.elem);
+    default:
+      return false;
+  }
+}
+
+// ---- per-value code ------------------------------------------------------------
+
+// Statements adding the encoded size of value `v` (of type t) to `n`.
+void EmitSize(Out& o, const Type& t, const std::string& v, int depth) {
+  if (IsFixed(t)) {
+    o.L("n += " + Num(static_cast<long long>(FixedSize(t))) + ";");
+    return;
+  }
+  const std::string d = Num(depth);
+  switch (t.kind) {
+    case Kind::kString:
+    case Kind::kBinary:
+      o.L("n += 4 + " + v + ".size();");
+      return;
+    case Kind::kStruct:
+      o.L("n += " + v + ".BLength();");
+      return;
+    case Kind::kList:
+    case Kind::kSet:
+      if (IsFixed(*t.elem)) {
+        o.L("n += 5 + " + Num(static_cast<long long>(FixedSize(*t.elem))) + " * " + v + ".size();");
+        return;
+      }
+      o.L("n += 5;");
+      o.L("for (const auto& e" + d + " : " + v + ") {");
+      o.In();
+      EmitSize(o, *t.elem, "e" + d, depth + 1);
+      o.Un();
+      o.L("}");
+      return;
+    case Kind::kMap:
+      if (IsFixed(*t.key) && IsFixed(*t.elem)) {
+        o.L("n += 6 + " + Num(static_cast<long long>(FixedSize(*t.key) + FixedSize(*t.elem))) +
+            " * " + v + ".size();");
+        return;
+      }
+      o.L("n += 6;");
+      o.L("for (const auto& [k" + d + ", v" + d + "] : " + v + ") {");
+      o.In();
+      EmitSize(o, *t.key, "k" + d, depth + 1);
+      EmitSize(o, *t.elem, "v" + d, depth + 1);
+      o.Un();
+      o.L("}");
+      return;
+    default:
+      return;
+  }
+}
+
+// Statements writing value `v` at `p` (advancing p).
+void EmitWrite(Out& o, const Type& t, const std::string& v, int depth) {
+  const std::string d = Num(depth);
+  switch (t.kind) {
+    case Kind::kBool:
+      o.L("p = ::tern::wire::PutBool(p, " + v + ");");
+      return;
+    case Kind::kI8:
+      o.L("p = ::tern::wire::PutU8(p, static_cast<uint8_t>(" + v + "));");
+      return;
+    case Kind::kI16:
+      o.L("p = ::tern::wire::PutI16(p, " + v + ");");
+      return;
+    case Kind::kI32:
+      o.L("p = ::tern::wire::PutI32(p, " + v + ");");
+      return;
+    case Kind::kEnum:
+      o.L("p = ::tern::wire::PutI32(p, static_cast<int32_t>(" + v + "));");
+      return;
+    case Kind::kI64:
+      o.L("p = ::tern::wire::PutI64(p, " + v + ");");
+      return;
+    case Kind::kDouble:
+      o.L("p = ::tern::wire::PutDouble(p, " + v + ");");
+      return;
+    case Kind::kString:
+    case Kind::kBinary:
+      o.L("p = ::tern::wire::PutString(p, " + v + ");");
+      return;
+    case Kind::kStruct:
+      o.L("p = " + v + ".FastWrite(p);");
+      return;
+    case Kind::kList:
+    case Kind::kSet: {
+      o.L("p = ::tern::wire::PutListBegin(p, " + TT(*t.elem) + ", " + v + ".size());");
+      const char* ks = t.kind == Kind::kList ? KernelSuffix(*t.elem) : nullptr;
+      if (ks != nullptr) {
+        o.L("::tern::Kernels()." + std::string(ks) + "_to_be(" + v + ".data(), " + v +
+            ".size(), p);");
+        o.L("p += " + Num(static_cast<long long>(FixedSize(*t.elem))) + " * " + v + ".size();");
+        return;
+      }
+      if (t.kind == Kind::kList && t.elem->kind == Kind::kI8) {
+        o.L("if (!" + v + ".empty()) std::memcpy(p, " + v + ".data(), " + v + ".size());");
+        o.L("p += " + v + ".size();");
+        return;
+      }
+      if (t.elem->kind == Kind::kBool) {
+        o.L("for (bool e" + d + " : " + v + ") p = ::tern::wire::PutBool(p, e" + d + ");");
+        return;
+      }
+      o.L("for (const auto& e" + d + " : " + v + ") {");
+      o.In();
+      EmitWrite(o, *t.elem, "e" + d, depth + 1);
+      o.Un();
+      o.L("}");
+      return;
+    }
+    case Kind::kMap:
+      o.L("p = ::tern::wire::PutMapBegin(p, " + TT(*t.key) + ", " + TT(*t.elem) + ", " + v +
+          ".size());");
+      o.L("for (const auto& [k" + d + ", v" + d + "] : " + v + ") {");
+      o.In();
+      EmitWrite(o, *t.key, "k" + d, depth + 1);
+      EmitWrite(o, *t.elem, "v" + d, depth + 1);
+      o.Un();
+      o.L("}");
+      return;
+  }
+}
+
+// Statements reading one value of type t into lvalue `v` from [p, end); on
+// error they return nullptr from the enclosing reader (err already set).
+void EmitRead(Out& o, const Type& t, const std::string& v, int depth) {
+  const std::string d = Num(depth);
+  const std::string trunc = "return ::tern::gen::Fail(err, ::tern::gen::ReadError::kTruncated);";
+  switch (t.kind) {
+    case Kind::kBool:
+      o.L("if (TERN_UNLIKELY(end - p < 1)) " + trunc);
+      o.L(v + " = *p++ != 0;");
+      return;
+    case Kind::kI8:
+      o.L("if (TERN_UNLIKELY(end - p < 1)) " + trunc);
+      o.L(v + " = static_cast<int8_t>(*p++);");
+      return;
+    case Kind::kI16:
+      o.L("if (TERN_UNLIKELY(end - p < 2)) " + trunc);
+      o.L(v + " = ::tern::wire::LoadI16(p);");
+      o.L("p += 2;");
+      return;
+    case Kind::kI32:
+      o.L("if (TERN_UNLIKELY(end - p < 4)) " + trunc);
+      o.L(v + " = ::tern::wire::LoadI32(p);");
+      o.L("p += 4;");
+      return;
+    case Kind::kEnum:
+      o.L("if (TERN_UNLIKELY(end - p < 4)) " + trunc);
+      o.L(v + " = static_cast<" + t.cpp_name + ">(::tern::wire::LoadI32(p));");
+      o.L("p += 4;");
+      return;
+    case Kind::kI64:
+      o.L("if (TERN_UNLIKELY(end - p < 8)) " + trunc);
+      o.L(v + " = ::tern::wire::LoadI64(p);");
+      o.L("p += 8;");
+      return;
+    case Kind::kDouble:
+      o.L("if (TERN_UNLIKELY(end - p < 8)) " + trunc);
+      o.L(v + " = ::tern::wire::LoadDouble(p);");
+      o.L("p += 8;");
+      return;
+    case Kind::kString:
+    case Kind::kBinary:
+      o.L("p = ::tern::wire::ReadString(p, end, ctx.limits.max_string, &" + v + ", err);");
+      o.L("if (TERN_UNLIKELY(p == nullptr)) return nullptr;");
+      return;
+    case Kind::kStruct:
+      o.L("p = " + v + ".tern_read(p, end, ctx, err);");
+      o.L("if (TERN_UNLIKELY(p == nullptr)) return nullptr;");
+      return;
+    case Kind::kList:
+    case Kind::kSet:
+    case Kind::kMap: {
+      const bool is_map = t.kind == Kind::kMap;
+      const size_t header = is_map ? 6 : 5;
+      o.L("{");
+      o.In();
+      o.L("if (TERN_UNLIKELY(end - p < " + Num(static_cast<long long>(header)) + ")) " + trunc);
+      if (is_map) {
+        o.L("const uint8_t kt" + d + " = p[0], vt" + d + " = p[1];");
+        o.L("const int32_t n" + d + " = ::tern::wire::LoadI32(p + 2);");
+        o.L("p += 6;");
+        o.L("if (TERN_UNLIKELY(n" + d + " != 0 && (kt" + d + " != " + Num(TTypeId(*t.key)) +
+            " || vt" + d + " != " + Num(TTypeId(*t.elem)) + "))) {");
+      } else {
+        o.L("const uint8_t et" + d + " = p[0];");
+        o.L("const int32_t n" + d + " = ::tern::wire::LoadI32(p + 1);");
+        o.L("p += 5;");
+        o.L("if (TERN_UNLIKELY(n" + d + " != 0 && et" + d + " != " + Num(TTypeId(*t.elem)) +
+            ")) {");
+      }
+      o.In();
+      o.L("return ::tern::gen::Fail(err, ::tern::gen::ReadError::kWrongElementType);");
+      o.Un();
+      o.L("}");
+      const size_t min = is_map ? MinWire(*t.key) + MinWire(*t.elem) : MinWire(*t.elem);
+      o.L("if (TERN_UNLIKELY(!::tern::wire::CheckCount(n" + d + ", ctx.limits.max_container, " +
+          Num(static_cast<long long>(min)) + ", p, end, err))) return nullptr;");
+      o.L("const size_t c" + d + " = static_cast<size_t>(n" + d + ");");
+      const char* ks = t.kind == Kind::kList ? KernelSuffix(*t.elem) : nullptr;
+      if (ks != nullptr) {
+        o.L(v + ".resize(c" + d + ");");
+        o.L("::tern::Kernels().be_to_" + std::string(ks) + "(p, c" + d + ", " + v + ".data());");
+        o.L("p += " + Num(static_cast<long long>(FixedSize(*t.elem))) + " * c" + d + ";");
+      } else if (t.kind == Kind::kList && t.elem->kind == Kind::kI8) {
+        o.L(v + ".resize(c" + d + ");");
+        o.L("if (c" + d + " != 0) std::memcpy(" + v + ".data(), p, c" + d + ");");
+        o.L("p += c" + d + ";");
+      } else {
+        o.L("if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) {");
+        o.In();
+        o.L("return ::tern::gen::Fail(err, ::tern::gen::ReadError::kTooDeep);");
+        o.Un();
+        o.L("}");
+        o.L(v + ".clear();");
+        if (t.kind == Kind::kList) {
+          if (t.elem->kind == Kind::kBool) {
+            o.L(v + ".resize(c" + d + ");");
+            o.L("for (size_t i" + d + " = 0; i" + d + " < c" + d + "; ++i" + d + ") {");
+            o.In();
+            o.L("bool b" + d + ";");
+            EmitRead(o, *t.elem, "b" + d, depth + 1);
+            o.L(v + "[i" + d + "] = b" + d + ";");
+            o.Un();
+            o.L("}");
+          } else {
+            o.L(v + ".resize(c" + d + ");");
+            o.L("for (auto& e" + d + " : " + v + ") {");
+            o.In();
+            EmitRead(o, *t.elem, "e" + d, depth + 1);
+            o.Un();
+            o.L("}");
+          }
+        } else if (t.kind == Kind::kSet) {
+          o.L("for (size_t i" + d + " = 0; i" + d + " < c" + d + "; ++i" + d + ") {");
+          o.In();
+          o.L(CppType(*t.elem) + " e" + d + "{};");
+          EmitRead(o, *t.elem, "e" + d, depth + 1);
+          o.L(v + ".insert(" + v + ".end(), std::move(e" + d + "));");
+          o.Un();
+          o.L("}");
+        } else {
+          o.L("for (size_t i" + d + " = 0; i" + d + " < c" + d + "; ++i" + d + ") {");
+          o.In();
+          o.L(CppType(*t.key) + " k" + d + "{};");
+          EmitRead(o, *t.key, "k" + d, depth + 1);
+          // A repeated key reads into the same value: the last one wins, as
+          // in Apache Thrift.
+          o.L("auto& v" + d + " = " + v + ".try_emplace(" + v + ".end(), std::move(k" + d +
+              "))->second;");
+          EmitRead(o, *t.elem, "v" + d, depth + 1);
+          o.Un();
+          o.L("}");
+        }
+        o.L("--ctx.depth;");
+      }
+      o.Un();
+      o.L("}");
+      return;
+    }
+  }
+}
+
+// Statements writing value `v` through Writer `w`, payloads by reference.
+void EmitWriteRef(Out& o, const Type& t, const std::string& v, int depth) {
+  const std::string d = Num(depth);
+  if (!MayRef(t)) {
+    o.L("{");
+    o.In();
+    o.L("size_t n = 0;");
+    EmitSize(o, t, v, depth);
+    o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(n));");
+    EmitWrite(o, t, v, depth);
+    o.L("(void)p;");
+    o.Un();
+    o.L("}");
+    return;
+  }
+  switch (t.kind) {
+    case Kind::kString:
+    case Kind::kBinary:
+      o.L("{");
+      o.In();
+      o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(4));");
+      o.L("::tern::wire::PutI32(p, static_cast<int32_t>(" + v + ".size()));");
+      o.L("w.AppendRef(" + v + ".data(), " + v + ".size());");
+      o.Un();
+      o.L("}");
+      return;
+    case Kind::kStruct:
+      o.L("TERN_RETURN_IF_ERROR(" + v + ".tern_write_ref(w));");
+      return;
+    case Kind::kList:
+    case Kind::kSet:
+      o.L("{");
+      o.In();
+      o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(5));");
+      o.L("::tern::wire::PutListBegin(p, " + TT(*t.elem) + ", " + v + ".size());");
+      o.Un();
+      o.L("}");
+      o.L("for (const auto& e" + d + " : " + v + ") {");
+      o.In();
+      EmitWriteRef(o, *t.elem, "e" + d, depth + 1);
+      o.Un();
+      o.L("}");
+      return;
+    case Kind::kMap:
+      o.L("{");
+      o.In();
+      o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(6));");
+      o.L("::tern::wire::PutMapBegin(p, " + TT(*t.key) + ", " + TT(*t.elem) + ", " + v +
+          ".size());");
+      o.Un();
+      o.L("}");
+      o.L("for (const auto& [k" + d + ", v" + d + "] : " + v + ") {");
+      o.In();
+      EmitWriteRef(o, *t.key, "k" + d, depth + 1);
+      EmitWriteRef(o, *t.elem, "v" + d, depth + 1);
+      o.Un();
+      o.L("}");
+      return;
+    default:
+      return;
+  }
+}
+
+// ---- TypeInfo tables -------------------------------------------------------------
+
+class TableEmitter {
+ public:
+  explicit TableEmitter(Out& o) : o_(o) {}
+
+  // A ValueType initializer for t, defining ContainerInfo objects it needs.
+  std::string ValueType(const Type& t) {
+    std::string cpp, strct = "nullptr", cont = "nullptr";
+    bool is_enum = false, is_binary = false;
+    switch (t.kind) {
+      case Kind::kBool:
+        cpp = "kBool";
+        break;
+      case Kind::kI8:
+        cpp = "kI8";
+        break;
+      case Kind::kI16:
+        cpp = "kI16";
+        break;
+      case Kind::kI32:
+        cpp = "kI32";
+        break;
+      case Kind::kEnum:
+        cpp = "kI32";
+        is_enum = true;
+        break;
+      case Kind::kI64:
+        cpp = "kI64";
+        break;
+      case Kind::kDouble:
+        cpp = "kDouble";
+        break;
+      case Kind::kString:
+        cpp = "kString";
+        break;
+      case Kind::kBinary:
+        cpp = "kString";
+        is_binary = true;
+        break;
+      case Kind::kStruct:
+        cpp = "kStruct";
+        strct = "&" + t.cpp_name + "::kTernTypeInfo";
+        break;
+      case Kind::kList:
+        cpp = "kList";
+        cont = "&" + Container(t);
+        break;
+      case Kind::kSet:
+        cpp = "kSet";
+        cont = "&" + Container(t);
+        break;
+      case Kind::kMap:
+        cpp = "kMap";
+        cont = "&" + Container(t);
+        break;
+    }
+    return "::tern::ValueType{" + TT(t) + ", ::tern::CppType::" + cpp + ", " +
+           (is_enum ? "true" : "false") + ", " + (is_binary ? "true" : "false") + ", " + strct +
+           ", " + cont + "}";
+  }
+
+ private:
+  std::string Container(const Type& t) {
+    const std::string type = CppType(t);
+    auto it = names_.find(type);
+    if (it != names_.end()) return it->second;
+    std::string init;
+    if (t.kind == Kind::kMap) {
+      const std::string k = ValueType(*t.key), v = ValueType(*t.elem);
+      init = "::tern::gen::MapInfo<" + type + ">(" + k + ", " + v + ")";
+    } else {
+      const std::string e = ValueType(*t.elem);
+      init = std::string("::tern::gen::") + (t.kind == Kind::kList ? "ListInfo<" : "SetInfo<") +
+             type + ">(" + e + ")";
+    }
+    const std::string name = "kTernContainer" + Num(static_cast<long long>(names_.size()));
+    names_[type] = name;
+    o_.L("constexpr ::tern::ContainerInfo " + name + " = " + init + ";");
+    return name;
+  }
+
+  Out& o_;
+  std::map<std::string, std::string> names_;
+};
+
+// ---- struct code -------------------------------------------------------------------
+
+struct Layout {
+  // Optional fields: index -> (word, bit).
+  std::map<size_t, std::pair<int, int>> isset;
+  int isset_words = 0;
+};
+
+Layout LayoutOf(const Struct& s) {
+  Layout l;
+  if (s.kind == StructKind::kUnion) return l;
+  int k = 0;
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    if (s.fields[i].req == Req::kOptional) {
+      l.isset[i] = {k / 32, k % 32};
+      ++k;
+    }
+  }
+  l.isset_words = (k + 31) / 32;
+  return l;
+}
+
+std::string IssetTest(const Layout& l, size_t i) {
+  const auto [w, b] = l.isset.at(i);
+  return "(tern_isset_[" + Num(w) + "] & (uint32_t{1} << " + Num(b) + ")) != 0";
+}
+std::string IssetSet(const Layout& l, size_t i) {
+  const auto [w, b] = l.isset.at(i);
+  return "tern_isset_[" + Num(w) + "] |= uint32_t{1} << " + Num(b) + ";";
+}
+
+// The condition under which field i is written ("" = always).
+std::string WrittenIf(const Struct& s, const Layout& l, size_t i) {
+  const Field& f = s.fields[i];
+  if (s.kind == StructKind::kUnion) return "tern_type_ == " + Num(f.id);
+  std::string c;
+  if (f.req == Req::kOptional) c = IssetTest(l, i);
+  if (f.indirect) c += std::string(c.empty() ? "" : " && ") + "this->" + f.cpp + " != nullptr";
+  return c;
+}
+
+// The value expression of field i (dereferenced when indirect).
+std::string ValueOf(const Field& f) {
+  return f.indirect ? "(*this->" + f.cpp + ")" : "this->" + f.cpp;
+}
+
+// Field indices in the canonical write order: fixed-size first.
+std::vector<size_t> WriteOrder(const Struct& s) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    if (IsFixed(s.fields[i].type)) order.push_back(i);
+  }
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    if (!IsFixed(s.fields[i].type)) order.push_back(i);
+  }
+  return order;
+}
+
+void EmitStructDecl(Out& o, const Struct& s) {
+  const Layout l = LayoutOf(s);
+  if (!s.doc.empty()) {
+    std::istringstream lines(s.doc);
+    std::string line;
+    while (std::getline(lines, line)) o.L("// " + line);
+  }
+  o.L("struct " + s.cpp + " {");
+  o.In();
+  for (const Field& f : s.fields) {
+    std::string decl = FieldCppType(f) + " " + f.cpp;
+    if (!f.default_cpp.empty() && !f.indirect) {
+      decl += " = " + f.default_cpp;
+    } else if (IsFixed(f.type)) {
+      decl += "{}";
+    }
+    o.L(decl + ";");
+  }
+  if (s.kind == StructKind::kUnion) {
+    o.L("// The id of the field that is set, 0 when none.");
+    o.L("int16_t tern_type_ = 0;");
+  } else if (l.isset_words > 0) {
+    o.L("uint32_t tern_isset_[" + Num(l.isset_words) + "] = {};");
+  }
+  o.L();
+  // Accessors for optional fields and union members.
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    const Field& f = s.fields[i];
+    const std::string vt = CppType(f.type);
+    if (s.kind == StructKind::kUnion) {
+      o.L("bool has_" + f.name + "() const { return tern_type_ == " + Num(f.id) + "; }");
+      o.L("void set_" + f.name + "(" + vt + " v) {");
+      o.In();
+      o.L(f.indirect ? f.cpp + " = std::make_unique<" + vt + ">(std::move(v));"
+                     : f.cpp + " = std::move(v);");
+      o.L("tern_type_ = " + Num(f.id) + ";");
+      o.Un();
+      o.L("}");
+    } else if (f.req == Req::kOptional) {
+      o.L("bool has_" + f.name + "() const { return " + IssetTest(l, i) + "; }");
+      o.L("void set_" + f.name + "(" + vt + " v) {");
+      o.In();
+      o.L(f.indirect ? f.cpp + " = std::make_unique<" + vt + ">(std::move(v));"
+                     : f.cpp + " = std::move(v);");
+      o.L(IssetSet(l, i));
+      o.Un();
+      o.L("}");
+      const auto [w, b] = l.isset.at(i);
+      o.L("void clear_" + f.name + "() { tern_isset_[" + Num(w) + "] &= ~(uint32_t{1} << " +
+          Num(b) + "); }");
+    }
+  }
+  if (s.kind == StructKind::kUnion) {
+    o.L("int16_t getType() const { return tern_type_; }");
+  }
+  bool has_indirect = false;
+  for (const Field& f : s.fields) has_indirect = has_indirect || f.indirect;
+  if (has_indirect) {
+    // unique_ptr members would make the struct move-only: copies are deep.
+    o.L();
+    o.L(s.cpp + "() = default;");
+    o.L(s.cpp + "(const " + s.cpp + "& other) { *this = other; }");
+    o.L(s.cpp + "(" + s.cpp + "&&) noexcept = default;");
+    o.L(s.cpp + "& operator=(" + s.cpp + "&&) noexcept = default;");
+    o.L(s.cpp + "& operator=(const " + s.cpp + "& other) {");
+    o.In();
+    o.L("if (this == &other) return *this;");
+    for (const Field& f : s.fields) {
+      if (f.indirect) {
+        o.L("this->" + f.cpp + " = other." + f.cpp + " ? std::make_unique<" + CppType(f.type) +
+            ">(*other." + f.cpp + ") : nullptr;");
+      } else {
+        o.L("this->" + f.cpp + " = other." + f.cpp + ";");
+      }
+    }
+    if (s.kind == StructKind::kUnion) {
+      o.L("tern_type_ = other.tern_type_;");
+    } else if (l.isset_words > 0) {
+      o.L("std::memcpy(tern_isset_, other.tern_isset_, sizeof(tern_isset_));");
+    }
+    o.L("return *this;");
+    o.Un();
+    o.L("}");
+  }
+  o.L();
+  o.L("bool operator==(const " + s.cpp + "& other) const;");
+  o.L("bool operator!=(const " + s.cpp + "& other) const { return !(*this == other); }");
+  o.L();
+  o.L("// The exact Thrift Binary size of this struct.");
+  o.L("size_t BLength() const;");
+  o.L("// Writes exactly BLength() bytes at out; returns out + BLength().");
+  o.L("uint8_t* FastWrite(uint8_t* out) const;");
+  o.L("// Decodes from [p, p + n): returns the bytes consumed, or why it failed.");
+  o.L("::tern::Result<size_t> FastRead(const uint8_t* p, size_t n);");
+  o.L("::tern::Result<size_t> FastRead(const uint8_t* p, size_t n, ::tern::ReadContext& ctx);");
+  o.L("// Encodes into w; large string/binary fields by reference when w allows.");
+  o.L("::tern::Status Write(::tern::Writer& w) const;");
+  o.L();
+  o.L("const uint8_t* tern_read(const uint8_t* p, const uint8_t* end, ::tern::ReadContext& ctx,");
+  o.L("                         ::tern::wire::ReadError* err);");
+  o.L("::tern::Status tern_write_ref(::tern::Writer& w) const;");
+  o.L("static const ::tern::TypeInfo kTernTypeInfo;");
+  o.Un();
+  o.L("};");
+  o.L("std::ostream& operator<<(std::ostream& os, const " + s.cpp + "& v);");
+  if (s.kind == StructKind::kException) {
+    o.L("// Declared exception: handlers may throw it; the generated dispatcher");
+    o.L("// encodes it as the method's declared result field.");
+  }
+  o.L();
+}
+
+void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
+  const Layout l = LayoutOf(s);
+  const std::string C = s.qualified;
+
+  // operator==
+  o.L("bool " + s.cpp + "::operator==(const " + s.cpp + "& other) const {");
+  o.In();
+  if (s.kind == StructKind::kUnion) {
+    o.L("if (tern_type_ != other.tern_type_) return false;");
+    o.L("switch (tern_type_) {");
+    o.In();
+    for (const Field& f : s.fields) {
+      const std::string m = "this->" + f.cpp;
+      if (f.indirect) {
+        o.L("case " + Num(f.id) + ": return (" + m + " == nullptr) == (other." + f.cpp +
+            " == nullptr) && (" + m + " == nullptr || *" + m + " == *other." + f.cpp + ");");
+      } else {
+        o.L("case " + Num(f.id) + ": return " + m + " == other." + f.cpp + ";");
+      }
+    }
+    o.L("default: return true;");
+    o.Un();
+    o.L("}");
+  } else {
+    for (size_t i = 0; i < s.fields.size(); ++i) {
+      const Field& f = s.fields[i];
+      const std::string m = "this->" + f.cpp;
+      std::string eq;
+      if (f.indirect) {
+        eq = "((" + m + " == nullptr) == (other." + f.cpp + " == nullptr) && (" + m +
+             " == nullptr || *" + m + " == *other." + f.cpp + "))";
+      } else {
+        eq = "(" + m + " == other." + f.cpp + ")";
+      }
+      if (f.req == Req::kOptional) {
+        const auto [w, b] = l.isset.at(i);
+        const std::string mine = "((this->tern_isset_[" + Num(w) + "] >> " + Num(b) + ") & 1)";
+        const std::string theirs = "((other.tern_isset_[" + Num(w) + "] >> " + Num(b) + ") & 1)";
+        o.L("if (" + mine + " != " + theirs + ") return false;");
+        o.L("if (" + mine + " && !" + eq + ") return false;");
+      } else {
+        o.L("if (!" + eq + ") return false;");
+      }
+    }
+    o.L("return true;");
+  }
+  o.Un();
+  o.L("}");
+  o.L();
+
+  // BLength
+  const std::vector<size_t> order = WriteOrder(s);
+  o.L("size_t " + s.cpp + "::BLength() const {");
+  o.In();
+  size_t constant = 1;  // stop byte
+  for (size_t i : order) {
+    const Field& f = s.fields[i];
+    if (WrittenIf(s, l, i).empty() && IsFixed(f.type)) constant += 3 + FixedSize(f.type);
+  }
+  o.L("size_t n = " + Num(static_cast<long long>(constant)) + ";");
+  for (size_t i : order) {
+    const Field& f = s.fields[i];
+    const std::string cond = WrittenIf(s, l, i);
+    if (cond.empty() && IsFixed(f.type)) continue;
+    if (!cond.empty()) {
+      o.L("if (" + cond + ") {");
+      o.In();
+    }
+    o.L("n += 3;");
+    EmitSize(o, f.type, ValueOf(f), 0);
+    if (!cond.empty()) {
+      o.Un();
+      o.L("}");
+    }
+  }
+  o.L("return n;");
+  o.Un();
+  o.L("}");
+  o.L();
+
+  // FastWrite
+  o.L("uint8_t* " + s.cpp + "::FastWrite(uint8_t* p) const {");
+  o.In();
+  for (size_t i : order) {
+    const Field& f = s.fields[i];
+    const std::string cond = WrittenIf(s, l, i);
+    if (!cond.empty()) {
+      o.L("if (" + cond + ") {");
+      o.In();
+    }
+    o.L("p = ::tern::wire::PutFieldBegin(p, " + TT(f.type) + ", " + Num(f.id) + ");");
+    EmitWrite(o, f.type, ValueOf(f), 0);
+    if (!cond.empty()) {
+      o.Un();
+      o.L("}");
+    }
+  }
+  o.L("return ::tern::wire::PutStop(p);");
+  o.Un();
+  o.L("}");
+  o.L();
+
+  // tern_read
+  o.L("const uint8_t* " + s.cpp + "::tern_read(const uint8_t* p, const uint8_t* end,");
+  o.L("                                 ::tern::ReadContext& ctx, ::tern::wire::ReadError* err) {");
+  o.In();
+  o.L("if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) {");
+  o.In();
+  o.L("return ::tern::gen::Fail(err, ::tern::gen::ReadError::kTooDeep);");
+  o.Un();
+  o.L("}");
+  std::vector<size_t> required;
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    if (s.fields[i].req == Req::kRequired && s.kind != StructKind::kUnion) required.push_back(i);
+  }
+  const size_t req_words = (required.size() + 63) / 64;
+  if (req_words > 0) o.L("uint64_t seen[" + Num(static_cast<long long>(req_words)) + "] = {};");
+  o.L("for (;;) {");
+  o.In();
+  o.L("if (TERN_UNLIKELY(end - p < 1)) {");
+  o.In();
+  o.L("return ::tern::gen::Fail(err, ::tern::gen::ReadError::kTruncated);");
+  o.Un();
+  o.L("}");
+  o.L("const uint8_t type = *p++;");
+  o.L("if (type == 0) break;");
+  o.L("if (TERN_UNLIKELY(end - p < 2)) {");
+  o.In();
+  o.L("return ::tern::gen::Fail(err, ::tern::gen::ReadError::kTruncated);");
+  o.Un();
+  o.L("}");
+  o.L("const int16_t id = ::tern::wire::LoadI16(p);");
+  o.L("p += 2;");
+  if (!s.fields.empty()) {
+    o.L("switch (id) {");
+    o.In();
+    for (size_t i = 0; i < s.fields.size(); ++i) {
+      const Field& f = s.fields[i];
+      o.L("case " + Num(f.id) + ":");
+      o.In();
+      o.L("if (type == " + Num(TTypeId(f.type)) + ") {");
+      o.In();
+      std::string target = "this->" + f.cpp;
+      if (f.indirect) {
+        o.L("if (this->" + f.cpp + " == nullptr) this->" + f.cpp + " = std::make_unique<" +
+            CppType(f.type) + ">();");
+        target = "(*this->" + f.cpp + ")";
+      }
+      EmitRead(o, f.type, target, 0);
+      if (s.kind == StructKind::kUnion) {
+        o.L("tern_type_ = " + Num(f.id) + ";");
+      } else if (f.req == Req::kOptional) {
+        o.L(IssetSet(l, i));
+      } else if (f.req == Req::kRequired) {
+        size_t k = 0;
+        while (required[k] != i) ++k;
+        o.L("seen[" + Num(static_cast<long long>(k / 64)) + "] |= uint64_t{1} << " +
+            Num(static_cast<long long>(k % 64)) + ";");
+      }
+      o.L("continue;");
+      o.Un();
+      o.L("}");
+      o.L("break;");
+      o.Un();
+    }
+    o.L("default:");
+    o.In();
+    o.L("break;");
+    o.Un();
+    o.Un();
+    o.L("}");
+  } else {
+    o.L("(void)id;");
+  }
+  o.L("// An unknown field, or a known one with another type: skip it.");
+  o.L("if (TERN_UNLIKELY(!::tern::IsValidTType(type))) {");
+  o.In();
+  o.L("return ::tern::gen::Fail(err, ::tern::gen::ReadError::kBadType);");
+  o.Un();
+  o.L("}");
+  o.L("p = ::tern::wire::Skip(p, end, static_cast<::tern::TType>(type), ctx, err);");
+  o.L("if (TERN_UNLIKELY(p == nullptr)) return nullptr;");
+  o.Un();
+  o.L("}");
+  for (size_t w = 0; w < req_words; ++w) {
+    const size_t count = std::min<size_t>(64, required.size() - w * 64);
+    const std::string mask =
+        count == 64 ? "~uint64_t{0}"
+                    : "((uint64_t{1} << " + Num(static_cast<long long>(count)) + ") - 1)";
+    o.L("if (TERN_UNLIKELY(seen[" + Num(static_cast<long long>(w)) + "] != " + mask + ")) {");
+    o.In();
+    o.L("return ::tern::gen::Fail(err, ::tern::gen::ReadError::kMissingRequired);");
+    o.Un();
+    o.L("}");
+  }
+  o.L("--ctx.depth;");
+  o.L("return p;");
+  o.Un();
+  o.L("}");
+  o.L();
+
+  // FastRead
+  o.L("::tern::Result<size_t> " + s.cpp + "::FastRead(const uint8_t* p, size_t n,");
+  o.L("                                          ::tern::ReadContext& ctx) {");
+  o.In();
+  o.L("::tern::wire::ReadError err = ::tern::wire::ReadError::kNone;");
+  o.L("const uint8_t* end = tern_read(p, p + n, ctx, &err);");
+  o.L("if (TERN_UNLIKELY(end == nullptr)) return ::tern::wire::MakeError(err, \"" + s.name +
+      "\");");
+  o.L("return static_cast<size_t>(end - p);");
+  o.Un();
+  o.L("}");
+  o.L();
+  o.L("::tern::Result<size_t> " + s.cpp + "::FastRead(const uint8_t* p, size_t n) {");
+  o.In();
+  o.L("::tern::ReadContext ctx{::tern::DefaultLimits()};");
+  o.L("return FastRead(p, n, ctx);");
+  o.Un();
+  o.L("}");
+  o.L();
+
+  // Write / tern_write_ref
+  o.L("::tern::Status " + s.cpp + "::Write(::tern::Writer& w) const {");
+  o.In();
+  bool may_ref = false;
+  for (const Field& f : s.fields) may_ref = may_ref || MayRef(f.type);
+  if (may_ref) o.L("if (w.by_ref()) return tern_write_ref(w);");
+  o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(BLength()));");
+  o.L("FastWrite(p);");
+  o.L("return ::tern::Status::OK();");
+  o.Un();
+  o.L("}");
+  o.L();
+  o.L("::tern::Status " + s.cpp + "::tern_write_ref(::tern::Writer& w) const {");
+  o.In();
+  if (!may_ref) {
+    o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(BLength()));");
+    o.L("FastWrite(p);");
+  } else {
+    for (size_t i : order) {
+      const Field& f = s.fields[i];
+      const std::string cond = WrittenIf(s, l, i);
+      if (!cond.empty()) {
+        o.L("if (" + cond + ") {");
+        o.In();
+      }
+      o.L("{");
+      o.In();
+      o.L("TERN_ASSIGN_OR_RETURN(uint8_t* h, w.Malloc(3));");
+      o.L("::tern::wire::PutFieldBegin(h, " + TT(f.type) + ", " + Num(f.id) + ");");
+      o.Un();
+      o.L("}");
+      EmitWriteRef(o, f.type, ValueOf(f), 0);
+      if (!cond.empty()) {
+        o.Un();
+        o.L("}");
+      }
+    }
+    o.L("{");
+    o.In();
+    o.L("TERN_ASSIGN_OR_RETURN(uint8_t* stop, w.Malloc(1));");
+    o.L("::tern::wire::PutStop(stop);");
+    o.Un();
+    o.L("}");
+  }
+  o.L("return ::tern::Status::OK();");
+  o.Un();
+  o.L("}");
+  o.L();
+
+  // Printer
+  o.L("std::ostream& operator<<(std::ostream& os, const " + C + "& v) {");
+  o.In();
+  o.L("os << \"" + s.name + "{\";");
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    const Field& f = s.fields[i];
+    const std::string sep = i == 0 ? "" : ", ";
+    std::string cond;
+    if (s.kind == StructKind::kUnion) {
+      cond = "v.tern_type_ == " + Num(f.id);
+    } else if (f.req == Req::kOptional) {
+      const auto [w, b] = l.isset.at(i);
+      cond = "(v.tern_isset_[" + Num(w) + "] >> " + Num(b) + ") & 1";
+    }
+    if (!cond.empty()) {
+      o.L("if (" + cond + ") {");
+      o.In();
+    }
+    o.L("os << \"" + sep + f.name + "=\";");
+    o.L("::tern::gen::Print(os, v." + f.cpp + ");");
+    if (!cond.empty()) {
+      o.Un();
+      o.L("}");
+    }
+  }
+  o.L("return os << '}';");
+  o.Un();
+  o.L("}");
+  o.L();
+
+  // TypeInfo
+  o.L("namespace {");
+  o.L("::tern::Result<size_t> TernFastRead_" + s.cpp +
+      "(void* obj, const uint8_t* p, size_t n, ::tern::ReadContext& ctx) {");
+  o.In();
+  o.L("return static_cast<" + C + "*>(obj)->FastRead(p, n, ctx);");
+  o.Un();
+  o.L("}");
+  o.L("size_t TernBLength_" + s.cpp + "(const void* obj) {");
+  o.In();
+  o.L("return static_cast<const " + C + "*>(obj)->BLength();");
+  o.Un();
+  o.L("}");
+  o.L("uint8_t* TernFastWrite_" + s.cpp + "(const void* obj, uint8_t* out) {");
+  o.In();
+  o.L("return static_cast<const " + C + "*>(obj)->FastWrite(out);");
+  o.Un();
+  o.L("}");
+  o.L("::tern::Status TernWriteRef_" + s.cpp + "(const void* obj, ::tern::Writer& w) {");
+  o.In();
+  o.L("return static_cast<const " + C + "*>(obj)->Write(w);");
+  o.Un();
+  o.L("}");
+  o.L("}  // namespace");
+  const char* kind = s.kind == StructKind::kUnion       ? "kUnion"
+                     : s.kind == StructKind::kException ? "kException"
+                                                        : "kStruct";
+  o.L("const ::tern::TypeInfo " + s.cpp + "::kTernTypeInfo = {");
+  o.In();
+  o.L("\"" + s.name + "\",");
+  o.L(std::string("::tern::StructKind::") + kind + ",");
+  o.L(s.kind == StructKind::kUnion ? "static_cast<uint32_t>(offsetof(" + C + ", tern_type_)),"
+                                   : "0,");
+  o.L(s.fields.empty() ? "nullptr," : "::" + fields_table + ",");
+  o.L(Num(static_cast<long long>(s.fields.size())) + ",");
+  o.L("sizeof(" + C + "),");
+  o.L("alignof(" + C + "),");
+  o.L("&::tern::gen::Construct<" + C + ">,");
+  o.L("&::tern::gen::Destruct<" + C + ">,");
+  o.L("&TernBLength_" + s.cpp + ",");
+  o.L("&TernFastWrite_" + s.cpp + ",");
+  o.L("&TernFastRead_" + s.cpp + ",");
+  o.L("&TernWriteRef_" + s.cpp + ",");
+  o.L("&::tern::gen::Equals<" + C + ">,");
+  o.Un();
+  o.L("};");
+  o.L();
+}
+
+void EmitFieldTable(Out& o, TableEmitter& te, const Struct& s, const std::string& name) {
+  if (s.fields.empty()) return;
+  const Layout l = LayoutOf(s);
+  const std::string C = s.qualified;
+  // Value types first: they may define ContainerInfo constants.
+  std::vector<std::string> vts;
+  for (const Field& f : s.fields) vts.push_back(te.ValueType(f.type));
+  o.L("constexpr ::tern::FieldInfo " + name + "[] = {");
+  o.In();
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    const Field& f = s.fields[i];
+    const char* req = f.req == Req::kRequired   ? "kRequired"
+                      : f.req == Req::kOptional ? "kOptional"
+                                                : "kDefault";
+    std::string isset_off = "0", isset_mask = "0";
+    if (l.isset.count(i) != 0) {
+      const auto [w, b] = l.isset.at(i);
+      isset_off = "static_cast<uint32_t>(offsetof(" + C + ", tern_isset_) + " + Num(w * 4) + ")";
+      isset_mask = "uint32_t{1} << " + Num(b);
+    }
+    const std::string getter =
+        f.indirect ? "&::tern::gen::IndirectGet<" + CppType(f.type) + ">" : "nullptr";
+    o.L("{" + Num(f.id) + ", ::tern::Requiredness::" + req + ", " +
+        (f.indirect ? "true" : "false") + ", " + vts[i] + ", \"" + f.name + "\", " +
+        "static_cast<uint32_t>(offsetof(" + C + ", " + f.cpp + ")), " + isset_off + ", " +
+        isset_mask + ", " + getter + "},");
+  }
+  o.Un();
+  o.L("};");
+}
+
+void OpenNs(Out& o, const File& f) {
+  if (f.ns.empty()) return;
+  std::string n;
+  for (const auto& p : f.ns) n += (n.empty() ? "" : "::") + p;
+  o.L("namespace " + n + " {");
+  o.L();
+}
+void CloseNs(Out& o, const File& f) {
+  if (f.ns.empty()) return;
+  std::string n;
+  for (const auto& p : f.ns) n += (n.empty() ? "" : "::") + p;
+  o.L("}  // namespace " + n);
+}
+
+std::string GenerateTypesHeader(const File& f) {
+  Out o;
+  o.L("// Generated by tern gen from " + f.base + ".thrift. Do not edit.");
+  o.L("#pragma once");
+  o.L();
+  o.L("#include \"tern/thrift/generated.h\"");
+  for (const auto& inc : f.includes) o.L("#include \"" + inc + "_types.h\"");
+  o.L();
+  OpenNs(o, f);
+  for (const Enum& e : f.enums) {
+    if (!e.doc.empty()) {
+      std::istringstream lines(e.doc);
+      std::string line;
+      while (std::getline(lines, line)) o.L("// " + line);
+    }
+    o.L("enum class " + e.cpp + " : int32_t {");
+    o.In();
+    for (const auto& [name, value] : e.values) o.L(name + " = " + Num(value) + ",");
+    o.Un();
+    o.L("};");
+    o.L("// The IDL name of v, or nullptr for a value the IDL does not know.");
+    o.L("const char* EnumName(" + e.cpp + " v);");
+    o.L("std::ostream& operator<<(std::ostream& os, " + e.cpp + " v);");
+    o.L();
+  }
+  for (const Struct* s : f.structs) o.L("struct " + s->cpp + ";");
+  if (!f.structs.empty()) o.L();
+  for (const Typedef& t : f.typedefs) o.L("using " + t.cpp + " = " + CppType(t.type) + ";");
+  if (!f.typedefs.empty()) o.L();
+  for (const Struct* s : f.structs) EmitStructDecl(o, *s);
+  for (const Const& c : f.consts) {
+    const bool scalar = IsFixed(c.type);
+    o.L(std::string(scalar ? "inline constexpr " : "inline const ") + CppType(c.type) + " " +
+        c.cpp + " = " + c.value_cpp + ";");
+  }
+  if (!f.consts.empty()) o.L();
+  CloseNs(o, f);
+  return o.str();
+}
+
+std::string GenerateTypesSource(const File& f) {
+  Out o;
+  o.L("// Generated by tern gen from " + f.base + ".thrift. Do not edit.");
+  o.L("#include \"" + f.base + "_types.h\"");
+  o.L();
+  o.L("#include <cstddef>");
+  o.L();
+  o.L("// offsetof on structs with std::string members is supported by GCC and");
+  o.L("// Clang (the members' offsets are fixed); the standard calls it");
+  o.L("// conditionally-supported.");
+  o.L("#pragma GCC diagnostic ignored \"-Winvalid-offsetof\"");
+  o.L();
+  OpenNs(o, f);
+  for (const Enum& e : f.enums) {
+    o.L("const char* EnumName(" + e.cpp + " v) {");
+    o.In();
+    o.L("switch (static_cast<int32_t>(v)) {");
+    o.In();
+    std::set<int32_t> seen;
+    for (const auto& [name, value] : e.values) {
+      if (seen.insert(value).second) o.L("case " + Num(value) + ": return \"" + name + "\";");
+    }
+    o.L("default: return nullptr;");
+    o.Un();
+    o.L("}");
+    o.Un();
+    o.L("}");
+    o.L("std::ostream& operator<<(std::ostream& os, " + e.cpp + " v) {");
+    o.In();
+    o.L("const char* name = EnumName(v);");
+    o.L("if (name != nullptr) return os << name;");
+    o.L("return os << static_cast<int32_t>(v);");
+    o.Un();
+    o.L("}");
+    o.L();
+  }
+  CloseNs(o, f);
+  // Field tables and container descriptors live in an unnamed namespace at
+  // global scope, and name every type fully qualified.
+  Out tables;
+  TableEmitter te(tables);
+  tables.L("namespace {");
+  std::map<const Struct*, std::string> table_names;
+  int k = 0;
+  for (const Struct* s : f.structs) {
+    const std::string name = "kTernFields" + Num(k++) + "_" + s->cpp;
+    EmitFieldTable(tables, te, *s, name);
+    table_names[s] = name;
+  }
+  tables.L("}  // namespace");
+  tables.L();
+  o.str() += tables.str();
+  OpenNs(o, f);
+  for (const Struct* s : f.structs) EmitStructDefs(o, *s, table_names[s]);
+  CloseNs(o, f);
+  return o.str();
+}
+
+}  // namespace
+
+std::string GenerateServicesHeader(const File& f) {
+  Out o;
+  o.L("// Generated by tern gen from " + f.base + ".thrift. Do not edit.");
+  o.L("// The wire structs of the services: <Service>_<function>_args and");
+  o.L("// <Service>_<function>_result, named and numbered as Apache Thrift does,");
+  o.L("// so either side of a call may be Apache Thrift.");
+  o.L("#pragma once");
+  o.L();
+  o.L("#include \"" + f.base + "_types.h\"");
+  std::set<std::string> extra;
+  for (const auto& s : f.services) {
+    if (!s.extends_header.empty() && s.extends_header != f.base + "_services.h") {
+      extra.insert(s.extends_header);
+    }
+  }
+  for (const auto& h : extra) o.L("#include \"" + h + "\"");
+  o.L();
+  OpenNs(o, f);
+  for (const Struct* s : f.service_structs) o.L("struct " + s->cpp + ";");
+  o.L();
+  for (const Struct* s : f.service_structs) EmitStructDecl(o, *s);
+  CloseNs(o, f);
+  return o.str();
+}
+
+std::string GenerateServicesSource(const File& f) {
+  Out o;
+  o.L("// Generated by tern gen from " + f.base + ".thrift. Do not edit.");
+  o.L("#include \"" + f.base + "_services.h\"");
+  o.L();
+  o.L("#include <cstddef>");
+  o.L();
+  o.L("#pragma GCC diagnostic ignored \"-Winvalid-offsetof\"");
+  o.L();
+  Out tables;
+  TableEmitter te(tables);
+  tables.L("namespace {");
+  std::map<const Struct*, std::string> names;
+  int k = 0;
+  for (const Struct* s : f.service_structs) {
+    const std::string name = "kTernServiceFields" + Num(k++) + "_" + s->cpp;
+    EmitFieldTable(tables, te, *s, name);
+    names[s] = name;
+  }
+  tables.L("}  // namespace");
+  tables.L();
+  o.str() += tables.str();
+  OpenNs(o, f);
+  for (const Struct* s : f.service_structs) EmitStructDefs(o, *s, names[s]);
+  CloseNs(o, f);
+  return o.str();
+}
+
+std::vector<GeneratedFile> GenerateCpp(const File& file) {
+  std::vector<GeneratedFile> out;
+  out.push_back({file.base + "_types.h", GenerateTypesHeader(file)});
+  out.push_back({file.base + "_types.cc", GenerateTypesSource(file)});
+  if (!file.services.empty()) {
+    out.push_back({file.base + "_services.h", GenerateServicesHeader(file)});
+    out.push_back({file.base + "_services.cc", GenerateServicesSource(file)});
+  }
+  return out;
+}
+
+}  // namespace tern::gen

@@ -1,0 +1,522 @@
+#include "idl/gen/cpp/lower.h"
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "tern/idl/compiler.h"
+
+namespace tern::gen {
+
+namespace {
+
+const std::set<std::string>& Reserved() {
+  static const std::set<std::string> kWords = {
+      // C++20 keywords
+      "alignas",
+      "alignof",
+      "and",
+      "and_eq",
+      "asm",
+      "auto",
+      "bitand",
+      "bitor",
+      "bool",
+      "break",
+      "case",
+      "catch",
+      "char",
+      "char8_t",
+      "char16_t",
+      "char32_t",
+      "class",
+      "compl",
+      "concept",
+      "const",
+      "consteval",
+      "constexpr",
+      "constinit",
+      "const_cast",
+      "continue",
+      "co_await",
+      "co_return",
+      "co_yield",
+      "decltype",
+      "default",
+      "delete",
+      "do",
+      "double",
+      "dynamic_cast",
+      "else",
+      "enum",
+      "explicit",
+      "export",
+      "extern",
+      "false",
+      "float",
+      "for",
+      "friend",
+      "goto",
+      "if",
+      "inline",
+      "int",
+      "long",
+      "mutable",
+      "namespace",
+      "new",
+      "noexcept",
+      "not",
+      "not_eq",
+      "nullptr",
+      "operator",
+      "or",
+      "or_eq",
+      "private",
+      "protected",
+      "public",
+      "register",
+      "reinterpret_cast",
+      "requires",
+      "return",
+      "short",
+      "signed",
+      "sizeof",
+      "static",
+      "static_assert",
+      "static_cast",
+      "struct",
+      "switch",
+      "template",
+      "this",
+      "thread_local",
+      "throw",
+      "true",
+      "try",
+      "typedef",
+      "typeid",
+      "typename",
+      "union",
+      "unsigned",
+      "using",
+      "virtual",
+      "void",
+      "volatile",
+      "wchar_t",
+      "while",
+      "xor",
+      "xor_eq",
+      // Macros of the C and POSIX headers generated code includes.
+      "EOF",
+      "NULL",
+      "errno",
+      "stdin",
+      "stdout",
+      "stderr",
+      "assert",
+      "TRUE",
+      "FALSE",
+      "BUFSIZ",
+      "EINTR",
+      "EAGAIN",
+      "INT_MAX",
+      "INT_MIN",
+      "unix",
+      "linux",
+      "major",
+      "minor",
+  };
+  return kWords;
+}
+
+// Identifiers the generated code itself names unqualified: a type or member
+// called like this would shadow them.
+bool IsUsedName(const std::string& n) {
+  static const std::set<std::string> kNames = {"std",      "tern",    "int8_t",  "int16_t",
+                                               "int32_t",  "int64_t", "uint8_t", "uint32_t",
+                                               "uint64_t", "size_t"};
+  return kNames.count(n) != 0;
+}
+
+// A namespace component: only keywords and macros need escaping.
+std::string EscapeNamespace(const std::string& part) {
+  return Reserved().count(part) != 0 ? part + "_" : part;
+}
+
+// Members every generated struct has: a field of that name gets a suffix.
+bool IsReservedMember(const std::string& n) {
+  static const std::set<std::string> kMembers = {"BLength", "FastWrite", "FastRead",
+                                                 "Write",   "getType",   "kTernTypeInfo"};
+  return kMembers.count(n) != 0 || n.rfind("tern_", 0) == 0;
+}
+
+std::string Qualify(const idl::Program& p, const std::string& cpp_name) {
+  std::string q;
+  for (const auto& part : p.CppNamespace()) q += "::" + EscapeNamespace(part);
+  return q + "::" + cpp_name;
+}
+
+std::string CppString(const std::string& s) {
+  std::string out = "std::string(\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7f && c != '?') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\%03o", c);
+      out += buf;
+    }
+  }
+  return out + "\", " + std::to_string(s.size()) + ")";
+}
+
+class Lowering {
+ public:
+  Lowering(const idl::Program& p, idl::Diagnostics& d) : p_(p), d_(d) {}
+
+  File Run() {
+    File f;
+    f.base = p_.name;
+    for (const auto& part : p_.CppNamespace()) f.ns.push_back(EscapeNamespace(part));
+    for (const auto& inc : p_.includes) {
+      if (inc.program != nullptr) f.includes.push_back(inc.program->name);
+    }
+    for (const auto& def : p_.definitions) {
+      if (def->kind == idl::Definition::kEnum) f.enums.push_back(LowerEnum(*def));
+    }
+    for (const auto& def : p_.definitions) {
+      if (def->kind == idl::Definition::kTypedef) {
+        f.typedefs.push_back({EscapeCpp(def->name), LowerType(def->type)});
+      }
+    }
+    for (const idl::Definition* def : idl::DependencyOrder(p_, d_)) {
+      f.owned_structs.push_back(LowerStruct(*def));
+      f.structs.push_back(f.owned_structs.back().get());
+    }
+    for (const auto& def : p_.definitions) {
+      if (def->kind == idl::Definition::kService) f.services.push_back(LowerService(*def, f));
+    }
+    for (const auto& def : p_.definitions) {
+      if (def->kind == idl::Definition::kConst) {
+        Const c;
+        c.cpp = EscapeCpp(def->name);
+        c.type = LowerType(def->type);
+        c.value_cpp = Value(def->type, def->value, 0);
+        f.consts.push_back(std::move(c));
+      }
+    }
+    return f;
+  }
+
+ private:
+  Enum LowerEnum(const idl::Definition& def) {
+    Enum e;
+    e.name = def.name;
+    e.cpp = EscapeCpp(def.name);
+    e.doc = def.doc;
+    for (const auto& v : def.values) {
+      e.values.emplace_back(EscapeCpp(v.name), static_cast<int32_t>(v.value));
+    }
+    return e;
+  }
+
+  Type LowerType(const idl::TypeRef& t0) {
+    const idl::TypeRef& t = idl::TrueType(t0);
+    Type out;
+    switch (t.kind) {
+      case idl::TypeRef::kBase: {
+        const std::string& n = t.name;
+        out.kind = n == "bool"                  ? Kind::kBool
+                   : (n == "byte" || n == "i8") ? Kind::kI8
+                   : n == "i16"                 ? Kind::kI16
+                   : n == "i32"                 ? Kind::kI32
+                   : n == "i64"                 ? Kind::kI64
+                   : n == "double"              ? Kind::kDouble
+                   : n == "binary"              ? Kind::kBinary
+                                                : Kind::kString;
+        return out;
+      }
+      case idl::TypeRef::kList:
+      case idl::TypeRef::kSet:
+        out.kind = t.kind == idl::TypeRef::kList ? Kind::kList : Kind::kSet;
+        out.elem = std::make_shared<Type>(LowerType(*t.elem));
+        return out;
+      case idl::TypeRef::kMap:
+        out.kind = Kind::kMap;
+        out.key = std::make_shared<Type>(LowerType(*t.key));
+        out.elem = std::make_shared<Type>(LowerType(*t.elem));
+        return out;
+      case idl::TypeRef::kNamed: {
+        const idl::Definition* d = t.resolved;
+        if (d == nullptr) return out;
+        out.kind = d->kind == idl::Definition::kEnum ? Kind::kEnum : Kind::kStruct;
+        out.cpp_name = Qualify(*d->program, EscapeCpp(d->name));
+        return out;
+      }
+    }
+    return out;
+  }
+
+  std::unique_ptr<Struct> LowerStruct(const idl::Definition& def) {
+    auto s = std::make_unique<Struct>();
+    s->name = def.name;
+    s->cpp = EscapeCpp(def.name);
+    s->qualified = Qualify(p_, s->cpp);
+    s->doc = def.doc;
+    s->kind = def.kind == idl::Definition::kUnion       ? StructKind::kUnion
+              : def.kind == idl::Definition::kException ? StructKind::kException
+                                                        : StructKind::kStruct;
+    for (const auto& f : def.fields) {
+      Field out;
+      out.id = static_cast<int16_t>(f.id);
+      out.name = f.name;
+      out.cpp = EscapeCpp(f.name);
+      if (IsReservedMember(out.cpp) || out.cpp == s->cpp) out.cpp += "_";
+      out.req = f.req == idl::Req::kRequired   ? Req::kRequired
+                : f.req == idl::Req::kOptional ? Req::kOptional
+                                               : Req::kDefault;
+      out.type = LowerType(f.type);
+      // Indirection only makes sense for struct-typed fields.
+      out.indirect = f.is_ref && out.type.kind == Kind::kStruct;
+      if (f.value) out.default_cpp = Value(f.type, *f.value, 0);
+      s->fields.push_back(std::move(out));
+    }
+    return s;
+  }
+
+  Field LowerField(const idl::Field& f, const std::string& owner_cpp) {
+    Field out;
+    out.id = static_cast<int16_t>(f.id);
+    out.name = f.name;
+    out.cpp = EscapeCpp(f.name);
+    if (IsReservedMember(out.cpp) || out.cpp == owner_cpp) out.cpp += "_";
+    out.req = f.req == idl::Req::kRequired   ? Req::kRequired
+              : f.req == idl::Req::kOptional ? Req::kOptional
+                                             : Req::kDefault;
+    out.type = LowerType(f.type);
+    out.indirect = f.is_ref && out.type.kind == Kind::kStruct;
+    if (f.value) out.default_cpp = Value(f.type, *f.value, 0);
+    return out;
+  }
+
+  Service LowerService(const idl::Definition& def, File& file) {
+    Service s;
+    s.name = def.name;
+    s.cpp = EscapeCpp(def.name);
+    if (def.extends_def != nullptr) {
+      s.extends_qualified = Qualify(*def.extends_def->program, EscapeCpp(def.extends_def->name));
+      s.extends_header = def.extends_def->program->name + "_services.h";
+    }
+    for (const auto& fn : def.functions) {
+      Function f;
+      f.name = fn.name;
+      f.cpp = EscapeCpp(fn.name);
+      f.oneway = fn.oneway;
+      f.returns_void = fn.returns_void;
+      if (!fn.returns_void) f.result = LowerType(fn.result);
+      auto args = std::make_unique<Struct>();
+      args->name = def.name + "_" + fn.name + "_args";
+      args->cpp = EscapeCpp(args->name);
+      args->qualified = Qualify(p_, args->cpp);
+      for (const auto& a : fn.args) {
+        Field lf = LowerField(a, args->cpp);
+        // Apache writes every argument; requiredness in argument lists is
+        // ignored there, and so here.
+        lf.req = Req::kDefault;
+        f.args.push_back(lf);
+        args->fields.push_back(std::move(lf));
+      }
+      for (const auto& t : fn.throws) f.throws.push_back(LowerField(t, ""));
+      f.args_struct = args.get();
+      file.service_structs.push_back(args.get());
+      file.owned_structs.push_back(std::move(args));
+      if (!fn.oneway) {
+        auto result = std::make_unique<Struct>();
+        result->name = def.name + "_" + fn.name + "_result";
+        result->cpp = EscapeCpp(result->name);
+        result->qualified = Qualify(p_, result->cpp);
+        if (!fn.returns_void) {
+          Field success;
+          success.id = 0;
+          success.name = "success";
+          success.cpp = "success";
+          success.req = Req::kOptional;
+          success.type = f.result;
+          result->fields.push_back(std::move(success));
+        }
+        for (Field t : f.throws) {
+          t.req = Req::kOptional;
+          if (t.cpp == "success") t.cpp += "_";
+          result->fields.push_back(std::move(t));
+        }
+        f.result_struct = result.get();
+        file.service_structs.push_back(result.get());
+        file.owned_structs.push_back(std::move(result));
+      }
+      s.functions.push_back(std::move(f));
+    }
+    return s;
+  }
+
+  // ---- values ------------------------------------------------------------------
+
+  const idl::Definition* LookupConst(const std::string& name) const {
+    const idl::Definition* d = nullptr;
+    const size_t dot = name.find('.');
+    if (dot == std::string::npos) {
+      d = p_.Find(name);
+    } else {
+      for (const auto& inc : p_.includes) {
+        if (inc.program != nullptr && inc.program->name == name.substr(0, dot)) {
+          d = inc.program->Find(name.substr(dot + 1));
+        }
+      }
+    }
+    return d != nullptr && d->kind == idl::Definition::kConst ? d : nullptr;
+  }
+
+  std::string Value(const idl::TypeRef& declared, const idl::ConstValue& v, int depth) {
+    if (depth > 64) return "{}";
+    const idl::TypeRef& t = idl::TrueType(declared);
+    if (v.kind == idl::ConstValue::kIdentifier) {
+      if (t.kind == idl::TypeRef::kNamed && t.resolved != nullptr &&
+          t.resolved->kind == idl::Definition::kEnum) {
+        const size_t dot = v.s.rfind('.');
+        const std::string member = dot == std::string::npos ? v.s : v.s.substr(dot + 1);
+        for (const auto& ev : t.resolved->values) {
+          if (ev.name == member) {
+            return Qualify(*t.resolved->program, EscapeCpp(t.resolved->name)) +
+                   "::" + EscapeCpp(ev.name);
+          }
+        }
+      }
+      if (t.kind == idl::TypeRef::kBase && t.name == "bool" && (v.s == "true" || v.s == "false")) {
+        return v.s;
+      }
+      if (const idl::Definition* c = LookupConst(v.s)) return Value(declared, c->value, depth + 1);
+      return "{}";
+    }
+    const Type lt = LowerType(t);
+    switch (lt.kind) {
+      case Kind::kBool:
+        return v.i != 0 ? "true" : "false";
+      case Kind::kI8:
+        return "int8_t{" + std::to_string(v.i) + "}";
+      case Kind::kI16:
+        return "int16_t{" + std::to_string(v.i) + "}";
+      case Kind::kI32:
+        return "int32_t{" + std::to_string(v.i) + "}";
+      case Kind::kI64:
+        if (v.i == INT64_MIN) return "INT64_MIN";
+        return "int64_t{" + std::to_string(v.i) + "LL}";
+      case Kind::kDouble: {
+        const double d = v.kind == idl::ConstValue::kDouble ? v.d : static_cast<double>(v.i);
+        if (std::isinf(d)) return d > 0 ? "HUGE_VAL" : "-HUGE_VAL";
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), "%.17g", d);
+        std::string s = buf;
+        if (s.find_first_of(".en") == std::string::npos) s += ".0";
+        return s;
+      }
+      case Kind::kString:
+      case Kind::kBinary:
+        return CppString(v.s);
+      case Kind::kEnum:
+        return "static_cast<" + lt.cpp_name + ">(" + std::to_string(v.i) + ")";
+      case Kind::kList:
+      case Kind::kSet: {
+        std::string out = CppTypeName(lt) + "{";
+        for (size_t i = 0; i < v.list.size(); ++i) {
+          out += (i ? ", " : "") + Value(*t.elem, v.list[i], depth + 1);
+        }
+        return out + "}";
+      }
+      case Kind::kMap: {
+        std::string out = CppTypeName(lt) + "{";
+        for (size_t i = 0; i < v.map.size(); ++i) {
+          out += std::string(i ? ", " : "") + "{" + Value(*t.key, v.map[i].key, depth + 1) + ", " +
+                 Value(*t.elem, v.map[i].value, depth + 1) + "}";
+        }
+        return out + "}";
+      }
+      case Kind::kStruct: {
+        // A struct literal: built by an immediately invoked lambda.
+        std::string out = "[] { " + lt.cpp_name + " v; ";
+        for (const auto& [k, e] : v.map) {
+          const idl::Field* field = nullptr;
+          for (const auto& f : t.resolved->fields) {
+            if (f.name == k.s) field = &f;
+          }
+          if (field == nullptr) continue;
+          std::string member = EscapeCpp(field->name);
+          if (IsReservedMember(member) || member == EscapeCpp(t.resolved->name)) member += "_";
+          const std::string value = Value(field->type, e, depth + 1);
+          if (field->req == idl::Req::kOptional || t.resolved->kind == idl::Definition::kUnion) {
+            out += "v.set_" + field->name + "(" + value + "); ";
+          } else if (field->is_ref && LowerType(field->type).kind == Kind::kStruct) {
+            out += "v." + member + " = std::make_unique<" + LowerType(field->type).cpp_name + ">(" +
+                   value + "); ";
+          } else {
+            out += "v." + member + " = " + value + "; ";
+          }
+        }
+        return out + "return v; }()";
+      }
+    }
+    return "{}";
+  }
+
+  static std::string CppTypeName(const Type& t) {
+    switch (t.kind) {
+      case Kind::kBool:
+        return "bool";
+      case Kind::kI8:
+        return "int8_t";
+      case Kind::kI16:
+        return "int16_t";
+      case Kind::kI32:
+        return "int32_t";
+      case Kind::kI64:
+        return "int64_t";
+      case Kind::kDouble:
+        return "double";
+      case Kind::kString:
+      case Kind::kBinary:
+        return "std::string";
+      case Kind::kEnum:
+      case Kind::kStruct:
+        return t.cpp_name;
+      case Kind::kList:
+        return "std::vector<" + CppTypeName(*t.elem) + ">";
+      case Kind::kSet:
+        return "std::set<" + CppTypeName(*t.elem) + ">";
+      case Kind::kMap:
+        return "std::map<" + CppTypeName(*t.key) + ", " + CppTypeName(*t.elem) + ">";
+    }
+    return "void";
+  }
+
+  const idl::Program& p_;
+  idl::Diagnostics& d_;
+};
+
+}  // namespace
+
+std::string EscapeCpp(const std::string& name) {
+  if (Reserved().count(name) != 0 || IsUsedName(name)) return name + "_";
+  // Identifiers with a double underscore or an underscore + capital are
+  // reserved in C++.
+  if (name.find("__") != std::string::npos ||
+      (name.size() > 1 && name[0] == '_' && std::isupper(static_cast<unsigned char>(name[1])))) {
+    return "u" + name;
+  }
+  return name;
+}
+
+File Lower(const idl::Program& program, idl::Diagnostics& diags) {
+  return Lowering(program, diags).Run();
+}
+
+}  // namespace tern::gen

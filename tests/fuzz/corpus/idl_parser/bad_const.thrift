@@ -1,0 +1,1 @@
+const map<string, list<i32>> M = {"k": [1, 2, [3]]}

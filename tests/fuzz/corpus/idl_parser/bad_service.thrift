@@ -1,0 +1,1 @@
+service S extends T { oneway i32 f() throws (1: X x) }

@@ -1,0 +1,5 @@
+namespace cpp tern.test.base
+
+struct Tag {
+  1: string name
+}

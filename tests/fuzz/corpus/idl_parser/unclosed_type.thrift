@@ -1,0 +1,1 @@
+struct S { 1: list<list<i32> x }

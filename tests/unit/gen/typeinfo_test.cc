@@ -1,0 +1,38 @@
+// The conformance schema's TypeInfo checks (tern/testing/codec_conformance.h)
+// plus every struct of the other test IDLs.
+#include "tern/testing/codec_conformance.h"
+
+#include "everything_types.h"
+#include "serde_types.h"
+#include "wide_types.h"
+
+namespace tern::testing {
+namespace {
+
+std::vector<const TypeInfo*> AllTypes() {
+  std::vector<const TypeInfo*> all = ConformanceTypes();
+  for (const TypeInfo* t :
+       {&::tern::test::everything::User::kTernTypeInfo,
+        &::tern::test::everything::Address::kTernTypeInfo,
+        &::tern::test::everything::Value::kTernTypeInfo,
+        &::tern::test::everything::Node::kTernTypeInfo,
+        &::tern::test::everything::WithDefaults::kTernTypeInfo,
+        &::tern::test::everything::Implicit::kTernTypeInfo,
+        &::tern::test::everything::NotFound::kTernTypeInfo,
+        &::tern::bench::serde::Mixed::kTernTypeInfo, &::tern::bench::serde::MyTest::kTernTypeInfo,
+        &::tern::bench::serde::MyTest32::kTernTypeInfo,
+        &::tern::bench::serde::MyTestF64::kTernTypeInfo,
+        &::tern::test::wide::Wide::kTernTypeInfo}) {
+    all.push_back(t);
+  }
+  return all;
+}
+
+// The codec half of the suite is instantiated by each codec's own tests.
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CodecConformanceTest);
+
+INSTANTIATE_TEST_SUITE_P(Schemas, TypeInfoConformanceTest, ::testing::ValuesIn(AllTypes()),
+                         TypeInfoName);
+
+}  // namespace
+}  // namespace tern::testing

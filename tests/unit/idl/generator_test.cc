@@ -1,0 +1,135 @@
+// The C++ generator, checked on its output text and through the CLI. The
+// generated code itself is compiled (with -Werror) and exercised by the
+// tests in tests/unit/gen.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "idl/gen/cpp/cpp_generator.h"
+#include "idl/gen/cpp/lower.h"
+#include "tern/idl/compiler.h"
+#include "testing/process.h"
+
+namespace tern::gen {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string Slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::map<std::string, std::string> Generate(const std::string& text) {
+  idl::Compiler c;
+  idl::Diagnostics d;
+  idl::Program* p = c.ParseString("t.thrift", text, d);
+  EXPECT_FALSE(d.has_errors()) << d.ToString();
+  std::map<std::string, std::string> out;
+  for (auto& f : GenerateCpp(Lower(*p, d))) out[f.name] = f.text;
+  return out;
+}
+
+TEST(GeneratorTest, OutputIsDeterministicThroughTheCli) {
+  tern::testing::TempDir a, b;
+  const std::string idl = std::string(TERN_IDL_TESTDATA) + "/everything.thrift";
+  for (const auto* dir : {&a, &b}) {
+    auto r = tern::testing::RunCommand(std::string(TERN_CLI) + " gen -r -I " + TERN_IDL_TESTDATA +
+                                       " -o " + dir->path().string() + " " + idl);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(a.path())) {
+    const auto other = b.path() / e.path().filename();
+    ASSERT_TRUE(std::filesystem::exists(other)) << other;
+    EXPECT_EQ(Slurp(e.path()), Slurp(other)) << e.path().filename();
+    ++files;
+  }
+  EXPECT_EQ(files, 10u)
+      << "_types.h/.cc for everything, shared and base; _services.h/.cc for the two with services";
+}
+
+TEST(GeneratorTest, CliReportsErrorsWithPositions) {
+  tern::testing::TempDir dir;
+  std::ofstream(dir / "bad.thrift") << "struct S {\n  1: Nope x\n}\n";
+  auto r = tern::testing::RunCommand(std::string(TERN_CLI) + " gen -o " + dir.path().string() +
+                                     " " + (dir / "bad.thrift"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("bad.thrift:2:6: error: unknown type 'Nope'"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad_types.h"));
+}
+
+TEST(GeneratorTest, StructsAreDeclaredInDependencyOrderWithQualifiedTypes) {
+  auto out = Generate(
+      "namespace cpp x.y\nstruct MyTest { 1: i64 Num, 2: Ano Ano }\nstruct Ano { 1: i64 Num }");
+  const std::string& h = out["t_types.h"];
+  EXPECT_LT(h.find("struct Ano {"), h.find("struct MyTest {"));
+  EXPECT_THAT(h, HasSubstr("::x::y::Ano Ano;")) << "a field named like its type";
+}
+
+TEST(GeneratorTest, KeywordsAndReservedNamesAreEscaped) {
+  auto out = Generate(
+      "enum E { delete = 1, EOF = 2 }\nstruct class { 1: i32 new, 2: i32 BLength, 3: i32 tern_x }");
+  const std::string& h = out["t_types.h"];
+  EXPECT_THAT(h, HasSubstr("delete_ = 1"));
+  EXPECT_THAT(h, HasSubstr("EOF_ = 2"));
+  EXPECT_THAT(h, HasSubstr("struct class_ {"));
+  EXPECT_THAT(h, HasSubstr("int32_t new_{};"));
+  EXPECT_THAT(h, HasSubstr("int32_t BLength_{};"));
+  EXPECT_THAT(h, HasSubstr("int32_t tern_x_{};"));
+}
+
+TEST(GeneratorTest, NumericListsUseTheKernelsOncePerList) {
+  auto out = Generate("struct S { 1: list<i64> a, 2: list<double> d }");
+  const std::string& cc = out["t_types.cc"];
+  EXPECT_THAT(cc, HasSubstr("::tern::Kernels().i64_to_be("));
+  EXPECT_THAT(cc, HasSubstr("::tern::Kernels().be_to_f64("));
+  EXPECT_THAT(cc, Not(HasSubstr("for (const auto& e0 : this->a)"))) << "no per-element loop";
+}
+
+TEST(GeneratorTest, FixedSizeFieldsAreWrittenFirst) {
+  auto out = Generate("struct S { 1: string s, 2: i32 n, 3: list<i32> l, 4: double d }");
+  const std::string& cc = out["t_types.cc"];
+  const size_t write = cc.find("FastWrite(uint8_t* p) const {");
+  ASSERT_NE(write, std::string::npos);
+  const std::string body = cc.substr(write, cc.find("return ::tern::wire::PutStop", write) - write);
+  EXPECT_LT(body.find("kI32, 2"), body.find("kString, 1"));
+  EXPECT_LT(body.find("kDouble, 4"), body.find("kString, 1"));
+  EXPECT_LT(body.find("kString, 1"), body.find("kList, 3"));
+}
+
+TEST(GeneratorTest, OptionalFieldsGetIssetBitsAcrossWords) {
+  std::string idl = "struct W {";
+  for (int i = 1; i <= 40; ++i)
+    idl += " " + std::to_string(i) + ": optional i32 f" + std::to_string(i);
+  idl += " }";
+  auto out = Generate(idl);
+  const std::string& h = out["t_types.h"];
+  EXPECT_THAT(h, HasSubstr("uint32_t tern_isset_[2] = {};"));
+  EXPECT_THAT(
+      h, HasSubstr("bool has_f40() const { return (tern_isset_[1] & (uint32_t{1} << 7)) != 0; }"));
+}
+
+TEST(GeneratorTest, DefaultsAndConstantsBecomeCppValues) {
+  auto out = Generate(R"(
+    enum E { A = 1, B = 2 }
+    const i32 LIMIT = 7
+    const list<string> NAMES = ["x", "y"]
+    struct S { 1: i32 n = LIMIT, 2: E e = E.B, 3: string s = "q\"", 4: double d = 2 }
+  )");
+  const std::string& h = out["t_types.h"];
+  EXPECT_THAT(h, HasSubstr("int32_t n = int32_t{7};")) << "constants are inlined";
+  EXPECT_THAT(h, HasSubstr("::E e = ::E::B;"));
+  EXPECT_THAT(h, HasSubstr("double d = 2.0;"));
+  EXPECT_THAT(h, HasSubstr("inline const std::vector<std::string> NAMES"));
+  EXPECT_THAT(h, HasSubstr("inline constexpr int32_t LIMIT = int32_t{7};"));
+}
+
+}  // namespace
+}  // namespace tern::gen

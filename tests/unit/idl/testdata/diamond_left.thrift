@@ -1,0 +1,4 @@
+include "base.thrift"
+struct Left {
+  1: base.Tag tag
+}

@@ -1,0 +1,4 @@
+include "base.thrift"
+struct Right {
+  1: base.Tag tag
+}
