@@ -93,3 +93,29 @@ function(tern_add_header_check)
   target_link_libraries(tern_check_headers PRIVATE tern_core Boost::headers)
   target_compile_options(tern_check_headers PRIVATE -Wall -Wextra -Werror)
 endfunction()
+
+# tern_apache_generate(<out_var> IDL <idl> NAMESPACE <ns> NAME <copy> [GEN <gen>])
+# Apache Thrift's C++ code (`thrift --gen <gen>`, default `cpp`) for a copy
+# of <idl> named <copy>.thrift whose `namespace cpp` becomes <ns>, so Apache's
+# and Tern's types never clash in one binary. Apache is a test and benchmark
+# peer only. Appends the .cpp files to <out_var>; <out_var>_DIR is the
+# include directory.
+function(tern_apache_generate out_var)
+  cmake_parse_arguments(A "" "IDL;NAMESPACE;NAME;GEN" "" ${ARGN})
+  if(NOT A_GEN)
+    set(A_GEN cpp)
+  endif()
+  find_program(THRIFT_COMPILER thrift REQUIRED)
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/apache_${A_NAME})
+  set(copy ${dir}/${A_NAME}.thrift)
+  add_custom_command(
+    OUTPUT ${dir}/${A_NAME}_types.h ${dir}/${A_NAME}_types.cpp
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+    COMMAND sed -e "s/^namespace cpp .*/namespace cpp ${A_NAMESPACE}/" ${A_IDL} > ${copy}
+    COMMAND ${THRIFT_COMPILER} --gen ${A_GEN} -out ${dir} ${copy}
+    DEPENDS ${A_IDL}
+    COMMENT "thrift --gen ${A_GEN} ${A_NAME}.thrift (Apache peer)"
+    VERBATIM)
+  set(${out_var} ${${out_var}} ${dir}/${A_NAME}_types.cpp PARENT_SCOPE)
+  set(${out_var}_DIR ${dir} PARENT_SCOPE)
+endfunction()
