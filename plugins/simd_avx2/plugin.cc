@@ -21,7 +21,7 @@ constexpr PluginInfo kInfo = {
     /*priority=*/10,
     "avx2",
     "0.1.0",
-    "AVX2 byte-swap kernels (vpshufb, 128 bytes per iteration)",
+    "AVX2 byte-swap kernels (vpshufb, 256 bytes per iteration)",
     /*required_cpu=*/tern::kCpuAvx | tern::kCpuAvx2,
     /*capabilities=*/0,
     nullptr,
