@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "parser.h"
@@ -15,38 +13,11 @@ namespace tern::idl {
 
 namespace fs = std::filesystem;
 
-const Definition* Program::Find(const std::string& n) const {
-  for (const auto& d : definitions) {
-    if (d->name == n) return d.get();
-  }
-  return nullptr;
-}
-
-std::vector<std::string> Program::CppNamespace() const {
-  auto it = namespaces.find("cpp");
-  if (it == namespaces.end()) it = namespaces.find("*");
-  std::vector<std::string> parts;
-  if (it == namespaces.end()) return parts;
-  std::string cur;
-  for (char c : it->second) {
-    if (c == '.') {
-      if (!cur.empty()) parts.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) parts.push_back(cur);
-  return parts;
-}
-
-Compiler::Compiler(std::vector<std::string> include_dirs)
-    : include_dirs_(std::move(include_dirs)) {}
-Compiler::~Compiler() = default;
-
 namespace {
 
-std::string BaseName(const std::string& path) {
+// The include prefix: the file name without directory and ".thrift", as
+// Apache forms it ("a/b/shared.thrift" -> "shared").
+std::string ProgramName(const std::string& path) {
   std::string name = fs::path(path).filename().string();
   const std::string ext = ".thrift";
   if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0) {
@@ -63,6 +34,10 @@ std::string Canonical(const std::string& path) {
 
 }  // namespace
 
+Compiler::Compiler(std::vector<std::string> include_dirs)
+    : include_dirs_(std::move(include_dirs)) {}
+Compiler::~Compiler() = default;
+
 Program* Compiler::ParseFile(const std::string& path, Diagnostics& diags) {
   std::vector<std::string> stack;
   return Load(path, nullptr, diags, stack);
@@ -77,17 +52,23 @@ Program* Compiler::ParseString(const std::string& name, const std::string& text,
 Program* Compiler::Load(const std::string& path, const std::string* text, Diagnostics& diags,
                         std::vector<std::string>& stack) {
   const std::string key = text != nullptr ? path : Canonical(path);
-  for (const auto& p : programs_) {
-    if (p->path == key) return p.get();
+  if (text == nullptr) {
+    for (const auto& p : programs_) {
+      if (p->path == key) return p.get();
+    }
   }
-  if (std::find(stack.begin(), stack.end(), key) != stack.end()) return nullptr;
   std::string content;
   if (text != nullptr) {
     content = *text;
   } else {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      diags.Error(path, {}, "cannot read file: it is a directory");
+      return nullptr;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      diags.Error(path, {0, 0}, "cannot read file");
+      diags.Error(path, {}, "cannot read file");
       return nullptr;
     }
     std::ostringstream ss;
@@ -96,16 +77,19 @@ Program* Compiler::Load(const std::string& path, const std::string* text, Diagno
   }
   auto program = std::make_unique<Program>();
   program->path = key;
-  program->name = BaseName(path);
-  Parse(content, *program, diags, kMaxNesting);
+  program->name = ProgramName(path);
+  const SourceFile source(key, std::move(content));
+  Parse(source, *program, diags, kMaxNesting);
 
   stack.push_back(key);
-  const fs::path dir = text != nullptr ? fs::path(".") : fs::path(key).parent_path();
+  const fs::path dir = fs::path(key).parent_path();
+  std::map<std::string, const Include*> seen_names;
   for (auto& inc : program->includes) {
     std::vector<fs::path> candidates;
     if (fs::path(inc.path).is_absolute()) {
       candidates.push_back(inc.path);
     } else {
+      // Text has no directory of its own: only the include directories.
       if (text == nullptr) candidates.push_back(dir / inc.path);
       for (const auto& d : include_dirs_) candidates.push_back(fs::path(d) / inc.path);
     }
@@ -123,10 +107,22 @@ Program* Compiler::Load(const std::string& path, const std::string* text, Diagno
     }
     const std::string canon = Canonical(found);
     if (std::find(stack.begin(), stack.end(), canon) != stack.end()) {
-      diags.Error(program->path, inc.loc, "include cycle: '" + inc.path + "' includes this file");
+      diags.Error(program->path, inc.loc,
+                  "include cycle: '" + inc.path + "' (directly or indirectly) includes this file");
       continue;
     }
     inc.program = Load(found, nullptr, diags, stack);
+    if (inc.program != nullptr) {
+      // Two different files with one base name would make "name.Type"
+      // ambiguous.
+      auto [it, fresh] = seen_names.emplace(inc.program->name, &inc);
+      if (!fresh && it->second->program != inc.program) {
+        diags.Error(program->path, inc.loc,
+                    "'" + inc.path + "' and '" + it->second->path + "' have the same name '" +
+                        inc.program->name + "', so '" + inc.program->name +
+                        ".X' would be ambiguous");
+      }
+    }
   }
   stack.pop_back();
 
@@ -136,51 +132,79 @@ Program* Compiler::Load(const std::string& path, const std::string* text, Diagno
 }
 
 std::vector<const Definition*> DependencyOrder(const Program& p, Diagnostics& diags) {
-  std::vector<const Definition*> out;
-  std::map<const Definition*, int> state;  // 0 new, 1 visiting, 2 done
-  std::function<void(const Definition*)> visit;
-  // Struct definitions of this file that `t` needs complete: hard (by value)
-  // or soft (container elements: ordered when possible, never a cycle).
-  std::function<void(const TypeRef&, bool, const Definition*, Loc)> deps =
-      [&](const TypeRef& t0, bool hard, const Definition* from, Loc loc) {
-        const TypeRef& t = TrueType(t0);
-        if (t.kind == TypeRef::kList || t.kind == TypeRef::kSet) {
-          deps(*t.elem, false, from, loc);
-          return;
-        }
-        if (t.kind == TypeRef::kMap) {
-          deps(*t.key, false, from, loc);
-          deps(*t.elem, false, from, loc);
-          return;
-        }
-        if (t.kind != TypeRef::kNamed || t.resolved == nullptr || !t.resolved->IsStructLike() ||
-            t.resolved->program != &p) {
-          return;
-        }
-        const Definition* d = t.resolved;
-        if (state[d] == 1) {
-          if (hard) {
-            diags.Error(p.path, loc,
-                        "'" + from->name + "' holds '" + d->name + "' by value, and '" + d->name +
-                            "' (indirectly) holds '" + from->name +
-                            "': mark one field with & (cpp.ref)");
-          }
-          return;
-        }
-        visit(d);
-      };
-  visit = [&](const Definition* d) {
-    if (state[d] != 0) return;
-    state[d] = 1;
-    for (const auto& f : d->fields) {
-      if (f.is_ref) continue;
-      deps(f.type, true, d, f.loc);
-    }
-    state[d] = 2;
-    out.push_back(d);
+  struct Dep {
+    const Definition* def;
+    bool hard;  // held by value: a cycle through it cannot be declared in C++
+    const Field* field;
   };
-  for (const auto& d : p.definitions) {
-    if (d->IsStructLike()) visit(d.get());
+  // The struct-likes of `p` that `t` needs complete, hard ones first seen.
+  auto collect = [&p](const TypeRef& t0, const Field* field, std::vector<Dep>& out) {
+    std::vector<std::pair<const TypeRef*, bool>> todo{{&t0, true}};
+    while (!todo.empty()) {
+      auto [t1, hard] = todo.back();
+      todo.pop_back();
+      const TypeRef& t = TrueType(*t1);
+      switch (t.kind) {
+        case TypeRef::kList:
+        case TypeRef::kSet:
+          if (t.elem) todo.emplace_back(t.elem.get(), false);
+          break;
+        case TypeRef::kMap:
+          if (t.elem) todo.emplace_back(t.elem.get(), false);
+          if (t.key) todo.emplace_back(t.key.get(), false);
+          break;
+        case TypeRef::kNamed:
+          if (t.resolved != nullptr && t.resolved->IsStructLike() && t.resolved->program == &p) {
+            out.push_back({t.resolved, hard, field});
+          }
+          break;
+        case TypeRef::kBase:
+          break;
+      }
+    }
+  };
+
+  std::vector<const Definition*> out;
+  std::map<const Definition*, int> state;  // 1: being placed, 2: placed
+  struct Frame {
+    const Definition* def;
+    std::vector<Dep> deps;
+    size_t next = 0;
+  };
+  // Iterative depth-first placement, so a chain of thousands of structs
+  // cannot overflow the stack.
+  for (const auto& top : p.definitions) {
+    if (!top->IsStructLike() || state[top.get()] != 0) continue;
+    std::vector<Frame> stack;
+    auto push = [&](const Definition* d) {
+      state[d] = 1;
+      Frame f{d, {}, 0};
+      for (const auto& field : d->fields) {
+        if (!field.is_ref) collect(field.type, &field, f.deps);
+      }
+      stack.push_back(std::move(f));
+    };
+    push(top.get());
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      if (f.next == f.deps.size()) {
+        state[f.def] = 2;
+        out.push_back(f.def);
+        stack.pop_back();
+        continue;
+      }
+      const Dep dep = f.deps[f.next++];
+      const int s = state[dep.def];
+      if (s == 1 && dep.hard) {
+        diags.Error(p.path, dep.field->loc,
+                    "'" + f.def->name + "' holds '" + dep.def->name + "' by value in field '" +
+                        dep.field->name + "', and '" + dep.def->name +
+                        "' (directly or indirectly) holds '" + f.def->name +
+                        "' by value: mark one of the fields with & (cpp.ref)");
+      } else if (s == 0) {
+        push(dep.def);
+      }
+    }
   }
   return out;
 }

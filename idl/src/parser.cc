@@ -1,15 +1,41 @@
 #include "parser.h"
 
-#include <set>
+#include <algorithm>
+#include <string_view>
 
-#include "lexer.h"
+#include "tern/idl/lexer.h"
 
 namespace tern::idl {
 
 namespace {
 
-const std::set<std::string> kBaseTypes = {"bool", "byte",   "i8",     "i16",   "i32",
-                                          "i64",  "double", "string", "binary"};
+struct BaseName {
+  std::string_view name;
+  Base base;
+};
+constexpr BaseName kBaseTypes[] = {
+    {"bool", Base::kBool},     {"byte", Base::kI8},       {"i8", Base::kI8},
+    {"i16", Base::kI16},       {"i32", Base::kI32},       {"i64", Base::kI64},
+    {"double", Base::kDouble}, {"string", Base::kString}, {"binary", Base::kBinary},
+};
+
+// Words that start a header or a definition: where parsing resumes after a
+// syntax error.
+bool StartsTopLevel(const Token& t) {
+  if (t.kind != Token::kKeyword) return false;
+  static constexpr std::string_view kStarts[] = {"struct",  "union",       "exception", "enum",
+                                                 "senum",   "service",     "typedef",   "const",
+                                                 "include", "cpp_include", "namespace"};
+  return std::find(std::begin(kStarts), std::end(kStarts), t.text) != std::end(kStarts);
+}
+
+bool IsRemovedNamespaceDecl(const std::string& w) {
+  static constexpr std::string_view kRemoved[] = {
+      "cpp_namespace",      "java_package",     "csharp_namespace", "delphi_namespace",
+      "php_namespace",      "py_module",        "perl_package",     "ruby_namespace",
+      "smalltalk_category", "smalltalk_prefix", "xsd_namespace"};
+  return std::find(std::begin(kRemoved), std::end(kRemoved), w) != std::end(kRemoved);
+}
 
 class Parser {
  public:
@@ -17,155 +43,141 @@ class Parser {
       : t_(std::move(tokens)), p_(p), d_(d), max_nesting_(max_nesting) {}
 
   void Run() {
-    // Headers, then definitions (Apache also allows them interleaved only in
-    // that order; we accept headers anywhere before the first definition).
     while (!AtEof() && !d_.full()) {
       const size_t before = pos_;
       if (!ParseTopLevel()) {
         Recover();
-        if (pos_ == before) ++pos_;
+        if (pos_ == before) Take();  // always make progress
       }
     }
   }
 
  private:
-  // ---- tokens -----------------------------------------------------------
+  // ---- tokens ------------------------------------------------------------------
   const Token& Peek(size_t k = 0) const { return t_[std::min(pos_ + k, t_.size() - 1)]; }
   bool AtEof() const { return Peek().kind == Token::kEof; }
-  bool IsPunct(const char* p, size_t k = 0) const {
-    return Peek(k).kind == Token::kPunct && Peek(k).text == p;
+  bool IsPunct(char c, size_t k = 0) const {
+    return Peek(k).kind == Token::kPunct && Peek(k).text[0] == c;
   }
-  bool IsWord(const char* w, size_t k = 0) const {
-    return Peek(k).kind == Token::kIdent && Peek(k).text == w;
+  bool IsWord(std::string_view w, size_t k = 0) const {
+    return Peek(k).kind == Token::kKeyword && Peek(k).text == w;
   }
-  Token Take() {
-    Token t = Peek();
+  const Token& Take() {
+    const Token& t = Peek();
     if (pos_ < t_.size() - 1) ++pos_;
     return t;
   }
-  bool Accept(const char* punct) {
-    if (IsPunct(punct)) {
-      Take();
-      return true;
-    }
-    return false;
+  bool Accept(char c) {
+    if (!IsPunct(c)) return false;
+    Take();
+    return true;
   }
   void Error(const Token& at, const std::string& msg) { d_.Error(p_.path, at.loc, msg); }
-  static std::string Describe(const Token& t) {
-    switch (t.kind) {
-      case Token::kEof:
-        return "end of file";
-      case Token::kIdent:
-        return "'" + t.text + "'";
-      case Token::kString:
-        return "a string literal";
-      case Token::kInt:
-      case Token::kDouble:
-        return "number '" + t.text + "'";
-      case Token::kPunct:
-        return "'" + t.text + "'";
-    }
-    return "?";
-  }
-  bool Expect(const char* punct, const char* context) {
-    if (Accept(punct)) return true;
-    Error(Peek(),
-          std::string("expected '") + punct + "' " + context + ", found " + Describe(Peek()));
+  void Error(Loc at, const std::string& msg) { d_.Error(p_.path, at, msg); }
+  void Warning(Loc at, const std::string& msg) { d_.Warning(p_.path, at, msg); }
+
+  bool Expect(char c, const std::string& context) {
+    if (Accept(c)) return true;
+    Error(Peek(), std::string("expected '") + c + "' " + context + ", found " + Describe(Peek()));
     return false;
   }
-  bool ExpectIdent(std::string* out, const char* what) {
-    if (Peek().kind != Token::kIdent) {
-      Error(Peek(), std::string("expected ") + what + ", found " + Describe(Peek()));
+
+  // A name for a definition, enum value or function: an identifier without
+  // dots (dots separate include prefixes), not a keyword. Field names may
+  // also be keywords, as Thrift 0.19 allows (`1: string list`).
+  bool ExpectName(std::string* out, const std::string& what, bool allow_keyword = false) {
+    const Token& t = Peek();
+    if (t.kind == Token::kKeyword && allow_keyword && t.text.rfind("xsd_", 0) != 0) {
+      *out = Take().text;
+      return true;
+    }
+    if (t.kind == Token::kKeyword) {
+      Error(t, "'" + t.text + "' is a reserved word and cannot be used as " + what);
       return false;
+    }
+    if (t.kind != Token::kIdent) {
+      Error(t, "expected " + what + ", found " + Describe(t));
+      return false;
+    }
+    if (t.text.find('.') != std::string::npos) {
+      Error(t, "'" + t.text + "' cannot be used as " + what + ": names must not contain '.'");
     }
     *out = Take().text;
     return true;
   }
+
   void SkipSeparator() {
-    if (IsPunct(",") || IsPunct(";")) Take();
+    if (IsPunct(',') || IsPunct(';')) Take();
   }
-  // Skips to the next plausible definition start after an error.
+
+  // Skips to the next token that can start a header or definition, stepping
+  // over balanced braces so a keyword inside a broken body does not count.
   void Recover() {
     int depth = 0;
     while (!AtEof()) {
-      if (IsPunct("{")) ++depth;
-      if (IsPunct("}")) {
+      if (IsPunct('{')) {
+        ++depth;
+      } else if (IsPunct('}')) {
         Take();
         if (--depth <= 0) return;
         continue;
-      }
-      if (depth <= 0 && Peek().kind == Token::kIdent) {
-        static const std::set<std::string> kStarts = {
-            "struct",  "union", "exception", "enum",      "service",
-            "typedef", "const", "include",   "namespace", "cpp_include"};
-        if (kStarts.count(Peek().text) != 0) return;
+      } else if (depth <= 0 && StartsTopLevel(Peek())) {
+        return;
       }
       Take();
     }
   }
 
-  // ---- top level -----------------------------------------------------------
+  // ---- top level -----------------------------------------------------------------
   bool ParseTopLevel() {
     const Token& t = Peek();
-    if (t.kind != Token::kIdent) {
-      Error(t, "expected a definition (struct, enum, service, ...), found " + Describe(t));
+    if (t.kind != Token::kKeyword) {
+      Error(t,
+            "expected a definition (struct, union, exception, enum, const, typedef, service), "
+            "found " +
+                Describe(t));
       return false;
     }
-    if (t.text == "include" || t.text == "cpp_include") {
-      const bool cpp = t.text == "cpp_include";
-      Token kw = Take();
-      if (Peek().kind != Token::kString) {
-        Error(Peek(), "expected a file name in quotes after '" + kw.text + "'");
-        return false;
+    if (t.text == "include" || t.text == "cpp_include" || t.text == "namespace") {
+      if (seen_definition_) {
+        // Apache's grammar is `Header* Definition*`; accepting this would
+        // make IDLs that only Tern compiles.
+        Error(t, "'" + t.text + "' must come before the first definition");
       }
-      Token path = Take();
-      if (cpp) {
-        p_.cpp_includes.push_back(path.text);
-      } else {
-        p_.includes.push_back({path.text, kw.loc, nullptr});
-      }
-      SkipSeparator();
-      return true;
+      return t.text == "namespace" ? ParseNamespace() : ParseInclude();
     }
-    if (t.text == "namespace") {
-      Take();
-      std::string lang;
-      if (Accept("*")) {
-        lang = "*";
-      } else if (!ExpectIdent(&lang, "a language after 'namespace'")) {
-        return false;
-      }
-      std::string ns;
-      if (Peek().kind == Token::kString) {
-        ns = Take().text;
-      } else if (!ExpectIdent(&ns, "a namespace name")) {
-        return false;
-      }
-      p_.namespaces[lang] = ns;
-      ParseAnnotations(nullptr);
-      SkipSeparator();
-      return true;
-    }
-    if (t.text == "php_namespace" || t.text == "xsd_namespace" || t.text == "senum" ||
-        t.text == "slist") {
-      Error(t, "'" + t.text + "' is not supported (removed from Thrift)");
+    if (IsRemovedNamespaceDecl(t.text)) {
+      std::string lang = t.text.substr(0, t.text.find('_'));
+      if (lang == "smalltalk") lang = "st";
+      Error(t, "unsupported declaration '" + t.text + "'; use 'namespace " + lang +
+                   " <name>' instead");
       return false;
     }
+    if (t.text == "senum" || t.text == "slist") {
+      Error(t, "'" + t.text + "' is not supported (deprecated in Thrift and removed here); use " +
+                   (t.text == "senum" ? "an enum or string" : "string"));
+      return false;
+    }
+    seen_definition_ = true;
     auto def = std::make_unique<Definition>();
     def->doc = t.doc;
     def->loc = t.loc;
     def->program = &p_;
     bool ok = false;
+    bool keep_partial = false;
     if (t.text == "typedef") {
       ok = ParseTypedef(*def);
     } else if (t.text == "const") {
       ok = ParseConst(*def);
     } else if (t.text == "enum") {
       ok = ParseEnum(*def);
+      keep_partial = true;
     } else if (t.text == "struct" || t.text == "union" || t.text == "exception") {
       ok = ParseStruct(*def);
+      keep_partial = true;
     } else if (t.text == "service") {
       ok = ParseService(*def);
+      keep_partial = true;
     } else {
       Error(t,
             "expected a definition (struct, union, exception, enum, const, typedef, service), "
@@ -173,16 +185,65 @@ class Parser {
                 Describe(t));
       return false;
     }
-    if (ok) p_.definitions.push_back(std::move(def));
+    // A struct, enum or service broken halfway still defines its name, so
+    // its uses do not each report an unknown type as well.
+    if (ok || (keep_partial && !def->name.empty())) p_.definitions.push_back(std::move(def));
     return ok;
+  }
+
+  bool ParseInclude() {
+    const Token& kw = Take();
+    const bool cpp = kw.text == "cpp_include";
+    const Loc loc = kw.loc;
+    if (Peek().kind != Token::kString) {
+      Error(Peek(),
+            "expected a file name in quotes after '" + kw.text + "', found " + Describe(Peek()));
+      return false;
+    }
+    const Token& path = Take();
+    if (cpp) {
+      p_.cpp_includes.push_back(path.text);
+    } else if (path.text.empty()) {
+      Error(path, "empty include path");
+    } else {
+      p_.includes.push_back({path.text, loc, nullptr});
+    }
+    SkipSeparator();
+    return true;
+  }
+
+  bool ParseNamespace() {
+    Take();
+    std::string lang;
+    if (Accept('*')) {
+      lang = "*";
+    } else if (Peek().kind == Token::kIdent) {
+      lang = Take().text;
+    } else {
+      Error(Peek(), "expected a language (or '*') after 'namespace', found " + Describe(Peek()));
+      return false;
+    }
+    std::string ns;
+    if (Peek().kind == Token::kIdent || Peek().kind == Token::kKeyword ||
+        Peek().kind == Token::kString) {
+      ns = Take().text;
+    } else {
+      Error(Peek(),
+            "expected a namespace name after 'namespace " + lang + "', found " + Describe(Peek()));
+      return false;
+    }
+    p_.namespaces[lang] = ns;  // the last one wins, as in Apache
+    ParseAnnotations(nullptr);
+    SkipSeparator();
+    return true;
   }
 
   bool ParseTypedef(Definition& def) {
     Take();
     def.kind = Definition::kTypedef;
     if (!ParseType(def.type, 0)) return false;
-    if (!ExpectIdent(&def.name, "a name for the typedef")) return false;
-    def.loc = t_[pos_ - 1].loc;
+    def.loc = Peek().loc;
+    if (!ExpectName(&def.name, "a typedef name")) return false;
     ParseAnnotations(&def.annotations);
     SkipSeparator();
     return true;
@@ -192,8 +253,9 @@ class Parser {
     Take();
     def.kind = Definition::kConst;
     if (!ParseType(def.type, 0)) return false;
-    if (!ExpectIdent(&def.name, "a name for the constant")) return false;
-    if (!Expect("=", "after the constant's name")) return false;
+    def.loc = Peek().loc;
+    if (!ExpectName(&def.name, "a constant name")) return false;
+    if (!Expect('=', "after the constant's name")) return false;
     if (!ParseConstValue(def.value, 0)) return false;
     SkipSeparator();
     return true;
@@ -202,10 +264,11 @@ class Parser {
   bool ParseEnum(Definition& def) {
     Take();
     def.kind = Definition::kEnum;
-    if (!ExpectIdent(&def.name, "a name for the enum")) return false;
-    if (!Expect("{", "to open the enum")) return false;
-    int64_t next = 0;
-    while (!IsPunct("}")) {
+    def.loc = Peek().loc;
+    if (!ExpectName(&def.name, "an enum name")) return false;
+    if (!Expect('{', "to open enum '" + def.name + "'")) return false;
+    int64_t last = -1;
+    while (!IsPunct('}')) {
       if (AtEof()) {
         Error(Peek(), "unterminated enum '" + def.name + "': expected '}'");
         return false;
@@ -213,64 +276,79 @@ class Parser {
       EnumValue v;
       v.doc = Peek().doc;
       v.loc = Peek().loc;
-      if (!ExpectIdent(&v.name, "an enum value name")) return false;
-      if (Accept("=")) {
-        if (Peek().kind != Token::kInt) {
-          Error(Peek(), "expected an integer value for enum value '" + v.name + "', found " +
-                            Describe(Peek()));
+      if (!ExpectName(&v.name, "an enum value name")) return false;
+      if (Accept('=')) {
+        const Token& n = Peek();
+        if (n.kind != Token::kInt) {
+          Error(n, "expected an integer for enum value '" + v.name + "', found " + Describe(n));
           return false;
         }
-        const Token n = Take();
+        Take();
         if (n.int_overflow || n.i < INT32_MIN || n.i > INT32_MAX) {
           Error(n, "enum value '" + v.name + "' = " + n.text + " does not fit in i32");
+          v.value = 0;
+        } else {
+          v.value = n.i;
         }
-        v.value = n.i;
         v.explicit_value = true;
+      } else if (last == INT32_MAX) {
+        Error(v.loc, "enum value '" + v.name + "' overflows i32 (the previous value is " +
+                         std::to_string(last) + ")");
+        v.value = 0;
       } else {
-        v.value = next;
-        if (next > INT32_MAX) Error(Peek(), "enum value '" + v.name + "' overflows i32");
+        v.value = last + 1;
       }
-      next = v.value < INT64_MAX ? v.value + 1 : v.value;  // out-of-range values were reported
-      ParseAnnotations(nullptr);
+      last = v.value;
+      ParseAnnotations(&v.annotations);
       SkipSeparator();
       def.values.push_back(std::move(v));
     }
     Take();
     ParseAnnotations(&def.annotations);
+    SkipSeparator();
     return true;
   }
 
   bool ParseStruct(Definition& def) {
-    const Token kw = Take();
-    def.kind = kw.text == "struct"  ? Definition::kStruct
-               : kw.text == "union" ? Definition::kUnion
-                                    : Definition::kException;
-    if (!ExpectIdent(&def.name, ("a name for the " + kw.text).c_str())) return false;
+    const Token& kw = Take();
+    const std::string what = kw.text;
+    def.kind = what == "struct"  ? Definition::kStruct
+               : what == "union" ? Definition::kUnion
+                                 : Definition::kException;
+    def.loc = Peek().loc;
+    if (!ExpectName(&def.name, "a " + what + " name")) return false;
     if (IsWord("xsd_all")) Take();
-    if (!Expect("{", ("to open " + kw.text + " '" + def.name + "'").c_str())) return false;
-    if (!ParseFieldList("}", def.fields)) return false;
+    if (!Expect('{', "to open " + what + " '" + def.name + "'")) return false;
+    if (!ParseFieldList('}', def.fields, /*in_args=*/false, 0)) return false;
     ParseAnnotations(&def.annotations);
+    SkipSeparator();
     return true;
   }
 
   bool ParseService(Definition& def) {
     Take();
     def.kind = Definition::kService;
-    if (!ExpectIdent(&def.name, "a name for the service")) return false;
+    def.loc = Peek().loc;
+    if (!ExpectName(&def.name, "a service name")) return false;
     if (IsWord("extends")) {
       Take();
-      if (!ExpectIdent(&def.extends, "a service name after 'extends'")) return false;
+      def.extends_loc = Peek().loc;
+      if (Peek().kind != Token::kIdent) {
+        Error(Peek(), "expected a service name after 'extends', found " + Describe(Peek()));
+        return false;
+      }
+      def.extends = Take().text;
     }
-    if (!Expect("{", ("to open service '" + def.name + "'").c_str())) return false;
-    while (!IsPunct("}")) {
+    if (!Expect('{', "to open service '" + def.name + "'")) return false;
+    while (!IsPunct('}')) {
       if (AtEof()) {
         Error(Peek(), "unterminated service '" + def.name + "': expected '}'");
         return false;
       }
       Function f;
       f.doc = Peek().doc;
-      f.loc = Peek().loc;
-      if (IsWord("oneway")) {
+      if (IsWord("oneway") || IsWord("async")) {
+        if (Peek().text == "async") Warning(Peek().loc, "'async' is deprecated; use 'oneway'");
         Take();
         f.oneway = true;
       }
@@ -281,13 +359,13 @@ class Parser {
         return false;
       }
       f.loc = Peek().loc;
-      if (!ExpectIdent(&f.name, "a function name")) return false;
-      if (!Expect("(", ("after function name '" + f.name + "'").c_str())) return false;
-      if (!ParseFieldList(")", f.args)) return false;
+      if (!ExpectName(&f.name, "a function name")) return false;
+      if (!Expect('(', "after function name '" + f.name + "'")) return false;
+      if (!ParseFieldList(')', f.args, /*in_args=*/true, 0)) return false;
       if (IsWord("throws")) {
         Take();
-        if (!Expect("(", "after 'throws'")) return false;
-        if (!ParseFieldList(")", f.throws)) return false;
+        if (!Expect('(', "after 'throws'")) return false;
+        if (!ParseFieldList(')', f.throws, /*in_args=*/true, 0)) return false;
       }
       ParseAnnotations(&f.annotations);
       SkipSeparator();
@@ -295,12 +373,18 @@ class Parser {
     }
     Take();
     ParseAnnotations(&def.annotations);
+    SkipSeparator();
     return true;
   }
 
-  // Fields up to `close` (consumed). Implicit ids count down from -1.
-  bool ParseFieldList(const char* close, std::vector<Field>& fields) {
-    int32_t implicit = -1;
+  // Fields up to `close` (consumed). Ids left out, or outside 1..32767, are
+  // assigned -1, -2, ... in order, with a warning, as Apache does.
+  bool ParseFieldList(char close, std::vector<Field>& fields, bool in_args, int depth) {
+    if (depth > max_nesting_) {
+      Error(Peek(), "field lists nested deeper than " + std::to_string(max_nesting_) + " levels");
+      return false;
+    }
+    int32_t next_auto = -1;
     while (!IsPunct(close)) {
       if (AtEof()) {
         Error(Peek(), std::string("unterminated field list: expected '") + close + "'");
@@ -308,48 +392,59 @@ class Parser {
       }
       Field f;
       f.doc = Peek().doc;
-      f.loc = Peek().loc;
-      if (Peek().kind == Token::kInt && IsPunct(":", 1)) {
-        const Token id = Take();
+      std::string bad_id;  // why an explicit id was replaced
+      Loc id_loc = Peek().loc;
+      if (Peek().kind == Token::kInt && IsPunct(':', 1)) {
+        const Token& id = Take();
         Take();
         if (id.int_overflow || id.i < INT16_MIN || id.i > INT16_MAX) {
-          Error(id, "field id " + id.text + " does not fit in i16");
-        } else if (id.i == 0) {
-          Error(id, "field id 0 is reserved (ids must be non-zero)");
+          bad_id = "field id " + id.text + " is out of range (1..32767)";
+        } else if (id.i <= 0) {
+          bad_id = "field id " + id.text + " is not positive";
+        } else {
+          f.id = static_cast<int32_t>(id.i);
         }
-        f.id = static_cast<int32_t>(id.i);
       } else {
         f.explicit_id = false;
-        f.id = implicit--;
       }
+      if (!bad_id.empty()) f.explicit_id = false;
+      if (!f.explicit_id) f.id = next_auto--;
       if (IsWord("required")) {
         Take();
         f.req = Req::kRequired;
       } else if (IsWord("optional")) {
-        Take();
-        f.req = Req::kOptional;
+        const Loc loc = Take().loc;
+        if (in_args) {
+          Warning(loc, "'optional' is ignored in argument lists");
+        } else {
+          f.req = Req::kOptional;
+        }
       }
       if (!ParseType(f.type, 0)) return false;
-      if (Accept("&")) f.is_ref = true;
+      if (Accept('&')) f.is_ref = true;
       f.loc = Peek().loc;
-      if (!ExpectIdent(&f.name, "a field name")) return false;
-      if (f.name.find('.') != std::string::npos) {
-        Error(t_[pos_ - 1], "field name '" + f.name + "' must not contain '.'");
+      if (!ExpectName(&f.name, "a field name", /*allow_keyword=*/true)) return false;
+      if (!bad_id.empty()) {
+        Warning(id_loc, bad_id + "; field '" + f.name + "' gets id " + std::to_string(f.id));
+      } else if (!f.explicit_id) {
+        Warning(f.loc, "field '" + f.name + "' has no id; it gets id " + std::to_string(f.id) +
+                           " (give ids explicitly: implicit ones change when fields move)");
       }
-      if (!f.explicit_id) {
-        d_.Warning(p_.path, f.loc,
-                   "field '" + f.name + "' has no id; assigned " + std::to_string(f.id) +
-                       " (give ids explicitly)");
-      }
-      if (Accept("=")) {
+      if (Accept('=')) {
         ConstValue v;
         if (!ParseConstValue(v, 0)) return false;
         f.value = std::move(v);
       }
       while (IsWord("xsd_optional") || IsWord("xsd_nillable")) Take();
+      if (IsWord("xsd_attrs")) {
+        Take();
+        std::vector<Field> attrs;  // XML-only; parsed for validity, then dropped
+        if (!Expect('{', "after 'xsd_attrs'")) return false;
+        if (!ParseFieldList('}', attrs, false, depth + 1)) return false;
+      }
       ParseAnnotations(&f.annotations);
       for (const auto& [k, v] : f.annotations) {
-        if ((k == "cpp.ref" || k == "cpp2.ref") && v != "false") f.is_ref = true;
+        if ((k == "cpp.ref" || k == "cpp2.ref") && v != "false" && v != "0") f.is_ref = true;
         if ((k == "cpp.ref_type" || k == "cpp2.ref_type") && !v.empty()) f.is_ref = true;
       }
       SkipSeparator();
@@ -359,7 +454,7 @@ class Parser {
     return true;
   }
 
-  // ---- types and values ----------------------------------------------------
+  // ---- types and values -------------------------------------------------------------
   bool ParseType(TypeRef& t, int depth) {
     if (depth > max_nesting_) {
       Error(Peek(), "types nested deeper than " + std::to_string(max_nesting_) + " levels");
@@ -367,51 +462,71 @@ class Parser {
     }
     const Token& tok = Peek();
     t.loc = tok.loc;
-    if (tok.kind != Token::kIdent) {
+    if (tok.kind == Token::kIdent) {
+      t.kind = TypeRef::kNamed;
+      t.name = Take().text;
+      ParseAnnotations(&t.annotations);
+      return true;
+    }
+    if (tok.kind != Token::kKeyword) {
       Error(tok, "expected a type, found " + Describe(tok));
       return false;
     }
     const std::string name = tok.text;
+    for (const auto& b : kBaseTypes) {
+      if (b.name == name) {
+        Take();
+        t.kind = TypeRef::kBase;
+        t.name = name;
+        t.base = b.base;
+        ParseAnnotations(&t.annotations);
+        return true;
+      }
+    }
     if (name == "list" || name == "set") {
       Take();
       t.kind = name == "list" ? TypeRef::kList : TypeRef::kSet;
-      SkipCppType();
-      if (!Expect("<", ("after '" + name + "'").c_str())) return false;
+      if (name == "set") SkipCppType();
+      if (!Expect('<', "after '" + name + "'")) return false;
       t.elem = std::make_shared<TypeRef>();
       if (!ParseType(*t.elem, depth + 1)) return false;
-      if (!Expect(">", ("to close '" + name + "<'").c_str())) return false;
-      SkipCppType();
+      if (!Expect('>', "to close '" + name + "<'")) return false;
+      if (name == "list") SkipCppType();
     } else if (name == "map") {
       Take();
       t.kind = TypeRef::kMap;
       SkipCppType();
-      if (!Expect("<", "after 'map'")) return false;
+      if (!Expect('<', "after 'map'")) return false;
       t.key = std::make_shared<TypeRef>();
       if (!ParseType(*t.key, depth + 1)) return false;
-      if (!Expect(",", "between the map's key and value types")) return false;
+      if (!Expect(',', "between the map's key and value types")) return false;
       t.elem = std::make_shared<TypeRef>();
       if (!ParseType(*t.elem, depth + 1)) return false;
-      if (!Expect(">", "to close 'map<'")) return false;
-    } else if (kBaseTypes.count(name) != 0) {
-      Take();
-      t.kind = TypeRef::kBase;
-      t.name = name;
+      if (!Expect('>', "to close 'map<'")) return false;
     } else if (name == "void") {
       Error(tok, "'void' is only allowed as a function's return type");
       return false;
+    } else if (name == "senum" || name == "slist") {
+      Error(tok, "'" + name + "' is not supported (deprecated in Thrift and removed here)");
+      return false;
     } else {
-      Take();
-      t.kind = TypeRef::kNamed;
-      t.name = name;
+      Error(tok, "expected a type, found keyword '" + name + "'");
+      return false;
     }
     ParseAnnotations(&t.annotations);
     return true;
   }
 
+  // `cpp_type "T"` after a container: a hint for Apache's C++ generator,
+  // which Tern's generator does not use; kept as an annotation would be
+  // misleading, so it is skipped.
   void SkipCppType() {
-    if (IsWord("cpp_type") && Peek(1).kind == Token::kString) {
+    if (!IsWord("cpp_type")) return;
+    Take();
+    if (Peek().kind == Token::kString) {
       Take();
-      Take();
+    } else {
+      Error(Peek(), "expected a type name in quotes after 'cpp_type', found " + Describe(Peek()));
     }
   }
 
@@ -421,7 +536,7 @@ class Parser {
             "constant values nested deeper than " + std::to_string(max_nesting_) + " levels");
       return false;
     }
-    const Token tok = Peek();
+    const Token& tok = Peek();
     v.loc = tok.loc;
     switch (tok.kind) {
       case Token::kInt:
@@ -449,41 +564,40 @@ class Parser {
         v.s = tok.text;
         return true;
       case Token::kPunct:
-        if (tok.text == "[") {
+        if (tok.text[0] == '[') {
           Take();
           v.kind = ConstValue::kList;
-          while (!IsPunct("]")) {
+          while (!IsPunct(']')) {
             if (AtEof()) {
               Error(Peek(), "unterminated list constant: expected ']'");
               return false;
             }
-            ConstValue e;
+            ConstValue& e = v.list.emplace_back();
             if (!ParseConstValue(e, depth + 1)) return false;
-            v.list.push_back(std::move(e));
             SkipSeparator();
           }
           Take();
           return true;
         }
-        if (tok.text == "{") {
+        if (tok.text[0] == '{') {
           Take();
           v.kind = ConstValue::kMap;
-          while (!IsPunct("}")) {
+          while (!IsPunct('}')) {
             if (AtEof()) {
               Error(Peek(), "unterminated map constant: expected '}'");
               return false;
             }
-            ConstValue k, e;
-            if (!ParseConstValue(k, depth + 1)) return false;
-            if (!Expect(":", "between a map constant's key and value")) return false;
-            if (!ParseConstValue(e, depth + 1)) return false;
-            v.map.push_back({std::move(k), std::move(e)});
+            ConstMapEntry& e = v.map.emplace_back();
+            if (!ParseConstValue(e.key, depth + 1)) return false;
+            if (!Expect(':', "between a map constant's key and value")) return false;
+            if (!ParseConstValue(e.value, depth + 1)) return false;
             SkipSeparator();
           }
           Take();
           return true;
         }
         break;
+      case Token::kKeyword:
       case Token::kEof:
         break;
     }
@@ -491,30 +605,35 @@ class Parser {
     return false;
   }
 
-  // ( key = "value", key2 = "v2" ); `out` may be null to discard.
+  // ( key = "value", key2 = "v2", flag ); `out` may be null to discard.
   void ParseAnnotations(Annotations* out) {
-    if (!IsPunct("(")) return;
-    // A '(' after a type/definition is an annotation list only when it looks
-    // like one: `( ident [= literal] ...)`.
-    if (!(Peek(1).kind == Token::kIdent || IsPunct(")", 1))) return;
+    if (!IsPunct('(')) return;
+    // '(' after a type or definition opens annotations only when it looks
+    // like them; otherwise it belongs to the caller (and is an error there).
+    const Token& next = Peek(1);
+    if (!(next.kind == Token::kIdent || next.kind == Token::kKeyword || IsPunct(')', 1))) return;
     Take();
-    while (!IsPunct(")")) {
+    while (!IsPunct(')')) {
       if (AtEof()) {
         Error(Peek(), "unterminated annotation list: expected ')'");
         return;
       }
-      std::string key;
-      if (!ExpectIdent(&key, "an annotation name")) {
+      if (Peek().kind != Token::kIdent && Peek().kind != Token::kKeyword) {
+        Error(Peek(), "expected an annotation name, found " + Describe(Peek()));
         Take();
         continue;
       }
+      std::string key = Take().text;
       std::string value = "1";
-      if (Accept("=")) {
-        if (Peek().kind == Token::kString || Peek().kind == Token::kInt ||
-            Peek().kind == Token::kIdent) {
+      if (Accept('=')) {
+        const Token& v = Peek();
+        // Apache takes string literals only; numbers and bare words are
+        // accepted too, since a generator reads them as text anyway.
+        if (v.kind == Token::kString || v.kind == Token::kInt || v.kind == Token::kDouble ||
+            v.kind == Token::kIdent) {
           value = Take().text;
         } else {
-          Error(Peek(), "expected a string after '" + key + " ='");
+          Error(v, "expected a string after '" + key + " =', found " + Describe(v));
         }
       }
       if (out != nullptr) out->emplace_back(std::move(key), std::move(value));
@@ -528,12 +647,13 @@ class Parser {
   Program& p_;
   Diagnostics& d_;
   int max_nesting_;
+  bool seen_definition_ = false;
 };
 
 }  // namespace
 
-void Parse(const std::string& text, Program& program, Diagnostics& diags, int max_nesting) {
-  std::vector<Token> tokens = Lex(program.path, text, diags);
+void Parse(const SourceFile& src, Program& program, Diagnostics& diags, int max_nesting) {
+  std::vector<Token> tokens = Lex(src, diags);
   Parser(std::move(tokens), program, diags, max_nesting).Run();
 }
 

@@ -362,41 +362,41 @@ class Lowering {
 
   // ---- values ------------------------------------------------------------------
 
-  const idl::Definition* LookupConst(const std::string& name) const {
-    const idl::Definition* d = nullptr;
-    const size_t dot = name.find('.');
-    if (dot == std::string::npos) {
-      d = p_.Find(name);
-    } else {
-      for (const auto& inc : p_.includes) {
-        if (inc.program != nullptr && inc.program->name == name.substr(0, dot)) {
-          d = inc.program->Find(name.substr(dot + 1));
-        }
+  std::string Value(const idl::TypeRef& declared, const idl::ConstValue& v0, int depth) {
+    if (depth > 4 * idl::Compiler::kMaxNesting) return "{}";
+    // Constants are inlined, so constants built from constants can grow
+    // exponentially (each listing the previous one twice). Bound the work:
+    // every call costs budget, and past it the file is refused.
+    if (++value_calls_ > kMaxValueCalls) {
+      if (!value_budget_reported_) {
+        value_budget_reported_ = true;
+        d_.Error(p_.path, v0.loc,
+                 "constant values expand to more than " + std::to_string(kMaxValueCalls) +
+                     " elements once inlined (constants nested in constants); simplify them");
       }
-    }
-    return d != nullptr && d->kind == idl::Definition::kConst ? d : nullptr;
-  }
-
-  std::string Value(const idl::TypeRef& declared, const idl::ConstValue& v, int depth) {
-    if (depth > 64) return "{}";
-    const idl::TypeRef& t = idl::TrueType(declared);
-    if (v.kind == idl::ConstValue::kIdentifier) {
-      if (t.kind == idl::TypeRef::kNamed && t.resolved != nullptr &&
-          t.resolved->kind == idl::Definition::kEnum) {
-        const size_t dot = v.s.rfind('.');
-        const std::string member = dot == std::string::npos ? v.s : v.s.substr(dot + 1);
-        for (const auto& ev : t.resolved->values) {
-          if (ev.name == member) {
-            return Qualify(*t.resolved->program, EscapeCpp(t.resolved->name)) +
-                   "::" + EscapeCpp(ev.name);
-          }
-        }
-      }
-      if (t.kind == idl::TypeRef::kBase && t.name == "bool" && (v.s == "true" || v.s == "false")) {
-        return v.s;
-      }
-      if (const idl::Definition* c = LookupConst(v.s)) return Value(declared, c->value, depth + 1);
       return "{}";
+    }
+    const idl::TypeRef& t = idl::TrueType(declared);
+    // A constant defined as another constant stands for that one's value;
+    // follow the chain without recursion (sema has ruled out cycles).
+    const idl::ConstValue* cur = &v0;
+    for (int steps = 0;
+         cur->kind == idl::ConstValue::kIdentifier && cur->ref_const != nullptr && steps < 1 << 20;
+         ++steps) {
+      cur = &cur->ref_const->value;
+    }
+    const idl::ConstValue& v = *cur;
+    if (v.kind == idl::ConstValue::kIdentifier) {
+      if (v.ref_enum == nullptr || v.enum_value == nullptr) return "{}";
+      if (t.kind == idl::TypeRef::kNamed && t.resolved == v.ref_enum) {
+        return Qualify(*v.ref_enum->program, EscapeCpp(v.ref_enum->name)) +
+               "::" + EscapeCpp(v.enum_value->name);
+      }
+      // An enum value where an integer goes: its number.
+      idl::ConstValue number;
+      number.kind = idl::ConstValue::kInt;
+      number.i = v.enum_value->value;
+      return Value(declared, number, depth + 1);
     }
     const Type lt = LowerType(t);
     switch (lt.kind) {
@@ -498,6 +498,9 @@ class Lowering {
     return "void";
   }
 
+  static constexpr size_t kMaxValueCalls = 1 << 20;
+  size_t value_calls_ = 0;
+  bool value_budget_reported_ = false;
   const idl::Program& p_;
   idl::Diagnostics& d_;
 };

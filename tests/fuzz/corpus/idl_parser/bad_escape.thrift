@@ -1,0 +1,2 @@
+const string S = "a\qb"
+const string T = 'ok\n'

@@ -1,0 +1,3 @@
+struct A { 1: i32 x }
+namespace cpp late
+include "x.thrift"
