@@ -31,6 +31,9 @@ TEST(InstallTest, InstalledTernFindsItsPlugins) {
   }
   ASSERT_FALSE(libdir.empty()) << "libtern_core.so not installed";
   EXPECT_TRUE(fs::exists(prefix / (libdir + "/cmake/Tern/TernConfig.cmake")));
+  EXPECT_TRUE(fs::exists(prefix / (libdir + "/cmake/Tern/TernGenerate.cmake")));
+  EXPECT_TRUE(fs::exists(prefix / "share/tern/conformance.thrift"));
+  EXPECT_TRUE(fs::exists(prefix / "include/tern/testing/codec_conformance.h"));
   const std::string plugin_dir = prefix / (libdir + "/tern/plugins");
   ASSERT_TRUE(fs::exists(plugin_dir + "/libtern_simd_avx2.so"));
   ASSERT_TRUE(fs::exists(plugin_dir + "/libtern_simd_avx512.so"));
