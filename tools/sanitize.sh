@@ -2,8 +2,10 @@
 # Sanitizer builds of the data path, benchmarks off:
 #   ASan+UBSan over the unit tests of the data path: buffer, SIMD kernels,
 #     generated code (FastRead/FastWrite, TypeInfo, bad input), the IDL
-#     compiler, and the fuzz corpora replayed;
-#   TSan over the buffer tests (the one-writer/one-reader contract);
+#     compiler, the netpoll transport and load generator, and the fuzz
+#     corpora replayed;
+#   TSan over the buffer tests (the one-writer/one-reader contract) and
+#     the netpoll transport (pollers, cross-thread Send, close races);
 #   libFuzzer (clang, ASan+UBSan) on each fuzz target for a bounded time
 #     (TERN_FUZZ_SECONDS each, default 20), over a copy of its corpus.
 # Builds go to build-asan/, build-tsan/ and build-fuzz/. Prints the time of
@@ -30,13 +32,13 @@ configure() {  # dir sanitizer
     -DTERN_BUILD_BENCH=OFF -DTERN_SANITIZE="$2" >/dev/null
 }
 
-asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay)
-asan_regex='^(buffer|simd|gen|idl)\.'
+asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test)
+asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen)\.'
 fuzz_targets=(idl_parser_fuzz)
 fuzz_corpora=(tests/fuzz/corpus/idl_parser)
 fuzz_seconds=${TERN_FUZZ_SECONDS:-20}
-tsan_targets=(buffer_test)
-tsan_regex='^(buffer)\.'
+tsan_targets=(buffer_test netpoll_test)
+tsan_regex='^(buffer|netpoll)\.'
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

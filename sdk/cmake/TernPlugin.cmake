@@ -42,6 +42,15 @@ function(tern_add_plugin name)
   if(NOT TERN_SANITIZE AND NOT CMAKE_CXX_FLAGS MATCHES "-fsanitize")
     target_link_options(${target} PRIVATE -Wl,--no-undefined)
   endif()
+  # Only the entry alias is exported. Hidden visibility does not cover the
+  # weak instantiations of standard-library templates (std::map internals,
+  # ...), which default to visible; a version script does.
+  set(map ${CMAKE_BINARY_DIR}/tern_plugin_exports.map)
+  if(NOT EXISTS ${map})
+    file(WRITE ${map} "{\n  global: tern_plugin_info;\n  local: *;\n};\n")
+  endif()
+  target_link_options(${target} PRIVATE -Wl,--version-script=${map})
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${map})
   if(NOT P_NO_INSTALL)
     install(TARGETS ${target} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/tern/plugins)
   endif()
