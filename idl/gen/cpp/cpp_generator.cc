@@ -81,7 +81,9 @@ const char* KernelSuffix(const Type& t) {
       return nullptr;
   }
 }
-std::string CppType(const Type& t) {
+}  // namespace
+
+std::string CppTypeName(const Type& t) {
   switch (t.kind) {
     case Kind::kBool:
       return "bool";
@@ -102,14 +104,18 @@ std::string CppType(const Type& t) {
     case Kind::kStruct:
       return t.cpp_name;
     case Kind::kList:
-      return "std::vector<" + CppType(*t.elem) + ">";
+      return "std::vector<" + CppTypeName(*t.elem) + ">";
     case Kind::kSet:
-      return "std::set<" + CppType(*t.elem) + ">";
+      return "std::set<" + CppTypeName(*t.elem) + ">";
     case Kind::kMap:
-      return "std::map<" + CppType(*t.key) + ", " + CppType(*t.elem) + ">";
+      return "std::map<" + CppTypeName(*t.key) + ", " + CppTypeName(*t.elem) + ">";
   }
   return "void";
 }
+
+namespace {
+
+std::string CppType(const Type& t) { return CppTypeName(t); }
 
 std::string FieldCppType(const Field& f) {
   if (f.indirect) return "std::unique_ptr<" + CppType(f.type) + ">";

@@ -26,4 +26,7 @@ struct GeneratedFile {
 // declares services.
 std::vector<GeneratedFile> GenerateCpp(const File& file);
 
+// The C++ type that stores a value of type t ("std::vector<int64_t>", ...).
+std::string CppTypeName(const Type& t);
+
 }  // namespace tern::gen

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "idl/gen/cpp/cpp_generator.h"
 #include "tern/idl/compiler.h"
 
 namespace tern::gen {
@@ -466,36 +467,6 @@ class Lowering {
       }
     }
     return "{}";
-  }
-
-  static std::string CppTypeName(const Type& t) {
-    switch (t.kind) {
-      case Kind::kBool:
-        return "bool";
-      case Kind::kI8:
-        return "int8_t";
-      case Kind::kI16:
-        return "int16_t";
-      case Kind::kI32:
-        return "int32_t";
-      case Kind::kI64:
-        return "int64_t";
-      case Kind::kDouble:
-        return "double";
-      case Kind::kString:
-      case Kind::kBinary:
-        return "std::string";
-      case Kind::kEnum:
-      case Kind::kStruct:
-        return t.cpp_name;
-      case Kind::kList:
-        return "std::vector<" + CppTypeName(*t.elem) + ">";
-      case Kind::kSet:
-        return "std::set<" + CppTypeName(*t.elem) + ">";
-      case Kind::kMap:
-        return "std::map<" + CppTypeName(*t.key) + ", " + CppTypeName(*t.elem) + ">";
-    }
-    return "void";
   }
 
   static constexpr size_t kMaxValueCalls = 1 << 20;
