@@ -157,7 +157,7 @@ uint8_t* WriteValue(const ValueType& v, const void* p, uint8_t* out) {
 class Temp {
  public:
   Temp(size_t size, size_t align, void (*construct)(void*), void (*destruct)(void*))
-      : size_(size), align_(align), destruct_(destruct) {
+      : align_(align), destruct_(destruct) {
     if (size <= sizeof(buf_) && align <= alignof(std::max_align_t)) {
       p_ = buf_;
     } else {
@@ -168,14 +168,16 @@ class Temp {
   }
   ~Temp() {
     destruct_(p_);
-    if (heap_) ::operator delete(p_, size_, std::align_val_t(align_));
+    if (heap_)
+      ::operator delete(
+          p_, std::align_val_t(align_));  // unsized: clang disables sized deallocation by default
   }
   void* get() { return p_; }
 
  private:
   alignas(std::max_align_t) char buf_[256];
   void* p_;
-  size_t size_, align_;
+  size_t align_;
   void (*destruct_)(void*);
   bool heap_ = false;
 };

@@ -122,21 +122,19 @@ class RandomValue {
   class Temp {
    public:
     Temp(size_t size, size_t align, void (*construct)(void*), void (*destruct)(void*))
-        : p_(::operator new(size, std::align_val_t(align))),
-          size_(size),
-          align_(align),
-          destruct_(destruct) {
+        : p_(::operator new(size, std::align_val_t(align))), align_(align), destruct_(destruct) {
       construct(p_);
     }
     ~Temp() {
       destruct_(p_);
-      ::operator delete(p_, size_, std::align_val_t(align_));
+      ::operator delete(
+          p_, std::align_val_t(align_));  // unsized: clang disables sized deallocation by default
     }
     void* get() { return p_; }
 
    private:
     void* p_;
-    size_t size_, align_;
+    size_t align_;
     void (*destruct_)(void*);
   };
 
