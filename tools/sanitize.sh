@@ -2,8 +2,8 @@
 # Sanitizer builds of the data path, benchmarks off:
 #   ASan+UBSan over the unit tests of the data path: buffer, SIMD kernels,
 #     generated code (FastRead/FastWrite, TypeInfo, bad input), the IDL
-#     compiler, the netpoll transport and load generator, and the fuzz
-#     corpora replayed;
+#     compiler, the thrift_fast codec, the netpoll transport and load
+#     generator, and the fuzz corpora replayed;
 #   TSan over the buffer tests (the one-writer/one-reader contract) and
 #     the netpoll transport (pollers, cross-thread Send, close races);
 #   libFuzzer (clang, ASan+UBSan) on each fuzz target for a bounded time
@@ -32,10 +32,11 @@ configure() {  # dir sanitizer
     -DTERN_BUILD_BENCH=OFF -DTERN_SANITIZE="$2" >/dev/null
 }
 
-asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test)
-asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen)\.'
-fuzz_targets=(idl_parser_fuzz)
-fuzz_corpora=(tests/fuzz/corpus/idl_parser)
+asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test
+              thrift_fast_test thrift_framer_fuzz_replay)
+asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast)\.'
+fuzz_targets=(idl_parser_fuzz thrift_framer_fuzz)
+fuzz_corpora=(tests/fuzz/corpus/idl_parser tests/fuzz/corpus/thrift_framer)
 fuzz_seconds=${TERN_FUZZ_SECONDS:-20}
 tsan_targets=(buffer_test netpoll_test)
 tsan_regex='^(buffer|netpoll)\.'
