@@ -3,9 +3,11 @@
 #   ASan+UBSan over the unit tests of the data path: buffer, SIMD kernels,
 #     generated code (FastRead/FastWrite, TypeInfo, bad input), the IDL
 #     compiler, the thrift_fast codec, the netpoll transport and load
-#     generator, and the fuzz corpora replayed;
-#   TSan over the buffer tests (the one-writer/one-reader contract) and
-#     the netpoll transport (pollers, cross-thread Send, close races);
+#     generator, the RPC runtime (client <-> server), and the fuzz corpora
+#     replayed;
+#   TSan over the buffer tests (the one-writer/one-reader contract), the
+#     netpoll transport (pollers, cross-thread Send, close races) and the
+#     RPC runtime (workers, async replies, deadlines, shutdown);
 #   libFuzzer (clang, ASan+UBSan) on each fuzz target for a bounded time
 #     (TERN_FUZZ_SECONDS each, default 20), over a copy of its corpus.
 # Builds go to build-asan/, build-tsan/ and build-fuzz/. Prints the time of
@@ -33,13 +35,13 @@ configure() {  # dir sanitizer
 }
 
 asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test
-              thrift_fast_test thrift_framer_fuzz_replay)
-asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast)\.'
+              thrift_fast_test thrift_framer_fuzz_replay rpc_test rpc_metrics_test)
+asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|rpc)\.'
 fuzz_targets=(idl_parser_fuzz thrift_framer_fuzz)
 fuzz_corpora=(tests/fuzz/corpus/idl_parser tests/fuzz/corpus/thrift_framer)
 fuzz_seconds=${TERN_FUZZ_SECONDS:-20}
-tsan_targets=(buffer_test netpoll_test)
-tsan_regex='^(buffer|netpoll)\.'
+tsan_targets=(buffer_test netpoll_test rpc_test rpc_metrics_test)
+tsan_regex='^(buffer|netpoll|rpc)\.'
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -1289,16 +1289,298 @@ std::string GenerateTypesSource(const File& f) {
   return o.str();
 }
 
+// ---- services: handler interfaces, dispatch tables, client stubs -------------
+
+std::string ResultCpp(const Function& fn) {
+  return fn.returns_void ? std::string("void") : CppType(fn.result);
+}
+
+// "A1 a, A2 b" (the handler's and the stub's parameters: sinks, by value).
+std::string Params(const Function& fn) {
+  std::string s;
+  for (const Field& a : fn.args) {
+    s += (s.empty() ? "" : ", ") + FieldCppType(a) + " " + a.cpp;
+  }
+  return s;
+}
+std::string ParamsThen(const Function& fn, const std::string& more) {
+  const std::string p = Params(fn);
+  return p.empty() ? more : p + ", " + more;
+}
+std::string MovedArgs(const Function& fn, const std::string& prefix) {
+  std::string s;
+  for (const Field& a : fn.args) {
+    s += (s.empty() ? "" : ", ") + std::string("std::move(") + prefix + a.cpp + ")";
+  }
+  return s;
+}
+std::string ReplyType(const Function& fn) {
+  return "::tern::rpc::Reply<" + ResultCpp(fn) + ">";
+}
+
+void EmitServiceDecl(Out& o, const Service& s) {
+  const bool ext = !s.extends_qualified.empty();
+  o.L("// Service " + s.name + ", asynchronous handler: answer each call through its");
+  o.L("// Reply, now or later, from any thread (tern/rpc/service.h).");
+  o.L("class " + s.cpp + "AsyncHandler" +
+      (ext ? " : public virtual " + s.extends_qualified + "AsyncHandler" : "") + " {");
+  o.L(" public:");
+  o.In();
+  o.L("virtual ~" + s.cpp + "AsyncHandler() = default;");
+  for (const Function& fn : s.functions) {
+    o.L("virtual void async_" + fn.name + "(" + ParamsThen(fn, ReplyType(fn) + " tern_reply") +
+        ") = 0;");
+  }
+  o.L();
+  o.L("static const ::tern::rpc::ServiceDescriptor kTernService;");
+  o.L("// Registers this service's methods (and its bases') with `server`.");
+  o.L("static ::tern::Status TernRegister(::tern::rpc::Server& server,");
+  o.L("                                   std::shared_ptr<" + s.cpp + "AsyncHandler> handler);");
+  o.Un();
+  o.L("};");
+  o.L();
+  o.L("// Service " + s.name + ", synchronous handler: each method returns its result or");
+  o.L("// throws a declared exception; it runs on a poller thread unless the server");
+  o.L("// has workers, so it must not block there. Override async_<method> as well to");
+  o.L("// answer that one method asynchronously.");
+  o.L("class " + s.cpp + "Handler : public virtual " + s.cpp + "AsyncHandler" +
+      (ext ? ", public virtual " + s.extends_qualified + "Handler" : "") + " {");
+  o.L(" public:");
+  o.In();
+  o.L("using " + s.cpp + "AsyncHandler::TernRegister;");
+  for (const Function& fn : s.functions) {
+    o.L("virtual " + ResultCpp(fn) + " " + fn.cpp + "(" + Params(fn) + ") = 0;");
+  }
+  o.L();
+  for (const Function& fn : s.functions) {
+    o.L("void async_" + fn.name + "(" + ParamsThen(fn, ReplyType(fn) + " tern_reply") +
+        ") override;");
+  }
+  o.Un();
+  o.L("};");
+  o.L();
+  o.L("// Service " + s.name + ", client: synchronous methods return the result or throw");
+  o.L("// (declared exceptions, ::tern::rpc::RpcError); *_async ones return a Future.");
+  o.L("class " + s.cpp + "Client" + (ext ? " : public " + s.extends_qualified + "Client" : "") +
+      " {");
+  o.L(" public:");
+  o.In();
+  if (ext) {
+    o.L("explicit " + s.cpp + "Client(std::shared_ptr<::tern::rpc::Channel> channel)");
+    o.L("    : " + s.extends_qualified + "Client(std::move(channel)) {}");
+  } else {
+    o.L("explicit " + s.cpp + "Client(std::shared_ptr<::tern::rpc::Channel> channel)");
+    o.L("    : tern_channel_(std::move(channel)) {}");
+    o.L("virtual ~" + s.cpp + "Client() = default;");
+    o.L("::tern::rpc::Channel& channel() const { return *tern_channel_; }");
+  }
+  o.L();
+  for (const Function& fn : s.functions) {
+    const std::string opts = "const ::tern::rpc::CallOptions& tern_options = {}";
+    o.L(ResultCpp(fn) + " " + fn.cpp + "(" + ParamsThen(fn, opts) + ");");
+    o.L("::tern::rpc::Future<" + ResultCpp(fn) + "> " + fn.name + "_async(" +
+        ParamsThen(fn, opts) + ");");
+  }
+  if (!ext) {
+    o.Un();
+    o.L();
+    o.L(" protected:");
+    o.In();
+    o.L("std::shared_ptr<::tern::rpc::Channel> tern_channel_;");
+  }
+  o.Un();
+  o.L("};");
+  o.L();
+}
+
+void EmitServiceDefs(Out& o, const Service& s) {
+  const std::string svc = s.cpp;
+  const std::string ah = svc + "AsyncHandler";
+  // File-local helpers: setters, exception catchers, invokers, extractors.
+  o.L("namespace {");
+  o.L();
+  for (const Function& fn : s.functions) {
+    const std::string id = svc + "_" + fn.name;
+    const Struct* res = fn.result_struct;
+    if (res != nullptr && !fn.returns_void) {
+      o.L("void TernSet_" + id + "(void* r, " + ResultCpp(fn) + "&& v) {");
+      o.L("  static_cast<" + res->cpp + "*>(r)->set_success(std::move(v));");
+      o.L("}");
+    }
+    if (res != nullptr && !fn.throws.empty()) {
+      o.L("bool TernCatch_" + id + "(void* r, const std::exception_ptr& e) {");
+      o.In();
+      o.L("try {");
+      o.L("  std::rethrow_exception(e);");
+      for (const Field& t : fn.throws) {
+        o.L("} catch (const " + CppType(t.type) + "& x) {");
+        o.L("  static_cast<" + res->cpp + "*>(r)->set_" + t.name + "(x);");
+        o.L("  return true;");
+      }
+      o.L("} catch (...) {");
+      o.L("}");
+      o.L("return false;");
+      o.Un();
+      o.L("}");
+    }
+    const std::string catcher =
+        (res != nullptr && !fn.throws.empty()) ? "&TernCatch_" + id : "nullptr";
+    o.L("void TernInvoke_" + id + "(void* h, ::tern::rpc::ServerCall* call) {");
+    o.In();
+    if (!fn.args.empty()) {
+      o.L("auto& args = *static_cast<" + fn.args_struct->cpp + "*>(call->args());");
+    }
+    const std::string reply = fn.returns_void
+                                  ? ReplyType(fn) + "(call, " + catcher + ")"
+                                  : ReplyType(fn) + "(call, &TernSet_" + id + ", " + catcher + ")";
+    const std::string moved = MovedArgs(fn, "args.");
+    o.L("static_cast<" + ah + "*>(h)->async_" + fn.name + "(" +
+        (moved.empty() ? reply : moved + ", " + reply) + ");");
+    o.Un();
+    o.L("}");
+    if (res != nullptr) {
+      o.L("void TernExtract_" + id + "(" + res->cpp + "& r, ::tern::rpc::detail::FutureState<" +
+          ResultCpp(fn) + ">& out) {");
+      o.In();
+      if (!fn.returns_void) {
+        o.L("if (r.has_success()) {");
+        o.L("  out.SetValue(std::move(r.success));");
+        o.L("  return;");
+        o.L("}");
+      }
+      for (const Field& t : fn.throws) {
+        // The member name, as the result struct escaped it.
+        std::string member = t.cpp == "success" ? "success_" : t.cpp;
+        o.L("if (r.has_" + t.name + "()) {");
+        o.L("  out.SetError(std::make_exception_ptr(std::move(r." + member + ")));");
+        o.L("  return;");
+        o.L("}");
+      }
+      if (fn.returns_void) {
+        o.L("out.SetValue({});");
+      } else {
+        o.L("out.SetError(::tern::rpc::detail::MissingResult(\"" + s.name + "\", \"" + fn.name +
+            "\"));");
+      }
+      o.Un();
+      o.L("}");
+    }
+    o.L("constexpr ::tern::rpc::MethodDesc kTernMethod_" + id + "{\"" + s.name + "\", \"" +
+        fn.name + "\", &" + fn.args_struct->cpp + "::kTernTypeInfo, " +
+        (res != nullptr ? "&" + res->cpp + "::kTernTypeInfo" : std::string("nullptr")) + ", " +
+        (fn.oneway ? "true" : "false") + "};");
+    o.L();
+  }
+  o.L("const ::tern::rpc::MethodEntry kTernMethods_" + svc + "[] = {");
+  o.In();
+  for (const Function& fn : s.functions) {
+    const std::string id = svc + "_" + fn.name;
+    o.L("{\"" + fn.name + "\", &" + fn.args_struct->cpp + "::kTernTypeInfo, " +
+        (fn.result_struct != nullptr ? "&" + fn.result_struct->cpp + "::kTernTypeInfo"
+                                     : std::string("nullptr")) +
+        ", " + (fn.oneway ? "true" : "false") + ", &TernInvoke_" + id + ", nullptr},");
+  }
+  if (s.functions.empty()) o.L("{\"\", nullptr, nullptr, false, nullptr, nullptr},");
+  o.Un();
+  o.L("};");
+  o.L();
+  o.L("}  // namespace");
+  o.L();
+  o.L("const ::tern::rpc::ServiceDescriptor " + ah + "::kTernService = {");
+  o.L("    \"" + s.name + "\", kTernMethods_" + svc + ", " + Num(s.functions.size()) + ", " +
+      (s.extends_qualified.empty() ? std::string("nullptr")
+                                   : "&" + s.extends_qualified + "AsyncHandler::kTernService") +
+      "};");
+  o.L();
+  o.L("::tern::Status " + ah + "::TernRegister(::tern::rpc::Server& server,");
+  o.L("                                    std::shared_ptr<" + ah + "> handler) {");
+  o.In();
+  if (s.extends_qualified.empty()) {
+    o.L("void* self = static_cast<void*>(static_cast<" + ah + "*>(handler.get()));");
+    o.L("return server.AddService(kTernService, self, std::move(handler));");
+  } else {
+    o.L("::tern::Status st = server.AddService(");
+    o.L("    kTernService, static_cast<void*>(static_cast<" + ah + "*>(handler.get())), handler);");
+    o.L("if (!st.ok()) return st;");
+    o.L("return " + s.extends_qualified + "AsyncHandler::TernRegister(server, std::move(handler));");
+  }
+  o.Un();
+  o.L("}");
+  o.L();
+  // The synchronous handler's adapters.
+  for (const Function& fn : s.functions) {
+    o.L("void " + svc + "Handler::async_" + fn.name + "(" +
+        ParamsThen(fn, ReplyType(fn) + " tern_reply") + ") {");
+    o.In();
+    o.L("try {");
+    if (fn.returns_void) {
+      o.L("  " + fn.cpp + "(" + MovedArgs(fn, "") + ");");
+      o.L("  tern_reply.Send();");
+    } else {
+      o.L("  tern_reply.Send(" + fn.cpp + "(" + MovedArgs(fn, "") + "));");
+    }
+    o.L("} catch (...) {");
+    o.L("  tern_reply.Fail(std::current_exception());");
+    o.L("}");
+    o.Un();
+    o.L("}");
+    o.L();
+  }
+  // The client's methods.
+  for (const Function& fn : s.functions) {
+    const std::string id = svc + "_" + fn.name;
+    const std::string opts = "const ::tern::rpc::CallOptions& tern_options";
+    const std::string rt = ResultCpp(fn);
+    o.L(rt + " " + svc + "Client::" + fn.cpp + "(" + ParamsThen(fn, opts) + ") {");
+    o.In();
+    o.L("::tern::rpc::detail::CheckMayBlock(*tern_channel_, \"" + s.name + "\", \"" + fn.name +
+        "\");");
+    std::string moved = MovedArgs(fn, "");
+    moved = moved.empty() ? "tern_options" : moved + ", tern_options";
+    if (fn.returns_void) {
+      o.L(fn.name + "_async(" + moved + ").Get();");
+    } else {
+      o.L("return " + fn.name + "_async(" + moved + ").Get();");
+    }
+    o.Un();
+    o.L("}");
+    o.L("::tern::rpc::Future<" + rt + "> " + svc + "Client::" + fn.name + "_async(" +
+        ParamsThen(fn, opts) + ") {");
+    o.In();
+    o.L(fn.args_struct->cpp + " tern_args;");
+    for (const Field& a : fn.args) o.L("tern_args." + a.cpp + " = std::move(" + a.cpp + ");");
+    if (fn.result_struct == nullptr) {
+      o.L("auto* tern_call = new ::tern::rpc::detail::OnewayCall();");
+    } else {
+      o.L("auto* tern_call = new ::tern::rpc::detail::StubCall<" + fn.result_struct->cpp + ", " +
+          rt + ">(&TernExtract_" + id + ");");
+    }
+    o.L("auto tern_future = tern_call->future();");
+    o.L("tern_channel_->Call(kTernMethod_" + id + ", &tern_args, tern_call, tern_options);");
+    o.L("return tern_future;");
+    o.Un();
+    o.L("}");
+    o.L();
+  }
+}
+
 }  // namespace
 
 std::string GenerateServicesHeader(const File& f) {
   Out o;
   o.L("// Generated by tern gen from " + f.base + ".thrift. Do not edit.");
-  o.L("// The wire structs of the services: <Service>_<function>_args and");
-  o.L("// <Service>_<function>_result, named and numbered as Apache Thrift does,");
-  o.L("// so either side of a call may be Apache Thrift.");
+  o.L("// Per service: the wire structs <Service>_<function>_args and");
+  o.L("// <Service>_<function>_result (named and numbered as Apache Thrift does, so");
+  o.L("// either side of a call may be Apache Thrift), the handler interfaces");
+  o.L("// <Service>AsyncHandler and <Service>Handler, and the client <Service>Client.");
   o.L("#pragma once");
   o.L();
+  o.L("#include <exception>");
+  o.L("#include <memory>");
+  o.L();
+  o.L("#include \"tern/rpc/client.h\"");
+  o.L("#include \"tern/rpc/server.h\"");
+  o.L("#include \"tern/rpc/service.h\"");
   o.L("#include \"" + f.base + "_types.h\"");
   std::set<std::string> extra;
   for (const auto& s : f.services) {
@@ -1312,6 +1594,7 @@ std::string GenerateServicesHeader(const File& f) {
   for (const Struct* s : f.service_structs) o.L("struct " + s->cpp + ";");
   o.L();
   for (const Struct* s : f.service_structs) EmitStructDecl(o, *s);
+  for (const Service& s : f.services) EmitServiceDecl(o, s);
   CloseNs(o, f);
   return o.str();
 }
@@ -1340,6 +1623,7 @@ std::string GenerateServicesSource(const File& f) {
   o.str() += tables.str();
   OpenNs(o, f);
   for (const Struct* s : f.service_structs) EmitStructDefs(o, *s, names[s]);
+  for (const Service& s : f.services) EmitServiceDefs(o, s);
   CloseNs(o, f);
   return o.str();
 }

@@ -1,0 +1,518 @@
+// Client <-> server tests of the RPC runtime over real loopback sockets,
+// with the default plugins (netpoll, thrift_fast): generated stubs, sync and
+// async calls, declared and undeclared exceptions, unknown methods,
+// overload, deadlines, workers and reply order, graceful shutdown,
+// middleware, metrics, load balancing and retries.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <cstring>
+#include <future>
+#include <thread>
+
+#include "rpc_test_services.h"
+#include "tern/rpc/client.h"
+#include "tern/rpc/runtime.h"
+#include "tern/rpc/server.h"
+
+namespace tern::rpc {
+namespace {
+
+using namespace std::chrono_literals;
+namespace t = ::tern::test::rpc;
+
+class CalcImpl : public t::CalcHandler {
+ public:
+  std::string ping(std::string who) override { return "pong " + who; }
+  int64_t add(int32_t a, int64_t b) override { return a + b; }
+  std::string fail(int32_t code) override {
+    if (code == 0) return "ok";
+    t::CalcError e;
+    e.code = code;
+    e.message = "failed " + std::to_string(code);
+    throw e;
+  }
+  void sleep(int32_t ms) override { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+  void notify(int64_t token) override { last_.store(token); }
+  int64_t last() override { return last_.load(); }
+  std::string big(int32_t size) override {
+    std::string s(static_cast<size_t>(size), '\0');
+    for (size_t i = 0; i < s.size(); ++i) s[i] = static_cast<char>(i * 7);
+    return s;
+  }
+  std::string boom() override { throw std::runtime_error("kaboom"); }
+  t::Pair echoPair(t::Pair p) override { return p; }
+
+ private:
+  std::atomic<int64_t> last_{0};
+};
+
+// `server_keys`: more lines of the [server] section.
+std::shared_ptr<Runtime> MakeRuntime(const std::string& server_keys = "") {
+  auto rt = Runtime::FromText("[server]\naddress = 127.0.0.1:0\n" + server_keys +
+                              "[netpoll]\npollers = 1\n");
+  EXPECT_TRUE(rt.ok()) << rt.status();
+  return *rt;
+}
+
+struct Served {
+  std::shared_ptr<Runtime> rt;
+  std::unique_ptr<Server> server;
+  Endpoint ep;
+};
+
+Served Serve(const std::string& extra = "",
+             std::shared_ptr<t::CalcAsyncHandler> handler = std::make_shared<CalcImpl>()) {
+  Served s;
+  s.rt = MakeRuntime(extra);
+  auto server = Server::Create(s.rt);
+  EXPECT_TRUE(server.ok()) << server.status();
+  s.server = std::move(*server);
+  EXPECT_TRUE(s.server->Serve(handler).ok());
+  auto ep = s.server->Start();
+  EXPECT_TRUE(ep.ok()) << ep.status();
+  s.ep = *ep;
+  return s;
+}
+
+std::shared_ptr<Channel> Connect(const std::shared_ptr<Runtime>& rt, const std::string& endpoints,
+                                 int pool = 1, int retries = 1, Duration timeout = 5s,
+                                 LoadBalancer lb = LoadBalancer::kRoundRobin,
+                                 const std::string& framing = "framed") {
+  ClientOptions o;
+  auto r = StaticResolver::Parse(endpoints);
+  EXPECT_TRUE(r.ok()) << r.status();
+  o.resolver = *r;
+  o.pool_size = pool;
+  o.retries = retries;
+  o.timeout = timeout;
+  o.load_balancer = lb;
+  o.framing = framing;
+  auto ch = Channel::Create(rt, o);
+  EXPECT_TRUE(ch.ok()) << ch.status();
+  return *ch;
+}
+
+TEST(RpcTest, SyncCallsIncludingBaseServiceAndDeclaredException) {
+  Served s = Serve();
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  EXPECT_EQ(c.ping("tern"), "pong tern");  // from the base service
+  EXPECT_EQ(c.add(-5, int64_t{1} << 40), (int64_t{1} << 40) - 5);
+  EXPECT_EQ(c.fail(0), "ok");
+  try {
+    c.fail(7);
+    ADD_FAILURE() << "no exception";
+  } catch (const t::CalcError& e) {
+    EXPECT_EQ(e.code, 7);
+    EXPECT_EQ(e.message, "failed 7");
+  }
+  c.sleep(1);
+  const std::string big = c.big(300000);  // encoded by reference on the server
+  ASSERT_EQ(big.size(), 300000u);
+  for (size_t i = 0; i < big.size(); i += 997) EXPECT_EQ(big[i], static_cast<char>(i * 7));
+  t::Pair p;
+  p.key = "k";
+  p.values = {1, -2, 3};
+  p.set_extra({{"a", 1}});
+  EXPECT_EQ(c.echoPair(p), p);
+}
+
+TEST(RpcTest, OnewayIsSentWithoutWaitingAndArrivesInOrder) {
+  Served s = Serve();
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  c.notify(42);
+  // Same connection (pool 1): the oneway was handled before this call.
+  EXPECT_EQ(c.last(), 42);
+}
+
+TEST(RpcTest, ManyAsyncCallsOutstandingOnOneConnection) {
+  Served s = Serve();
+  t::CalcClient c(Connect(s.rt, s.ep.ToString(), /*pool=*/1));
+  std::vector<Future<int64_t>> fs;
+  for (int i = 0; i < 500; ++i) fs.push_back(c.add_async(i, 1000));
+  for (int i = 0; i < 500; ++i) EXPECT_EQ(fs[i].Get(), i + 1000);
+  EXPECT_EQ(s.server->stats().connections, 1);
+}
+
+TEST(RpcTest, UndeclaredExceptionIsInternalErrorAndConnectionStaysUsable) {
+  Served s = Serve();
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  try {
+    c.boom();
+    ADD_FAILURE() << "no exception";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.kind(), RpcErrorKind::kApplication);
+    EXPECT_EQ(e.app_type(), AppException::kInternalError);
+    EXPECT_NE(std::string(e.what()).find("kaboom"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(c.add(1, 2), 3);
+}
+
+TEST(RpcTest, UnknownMethodIsAnsweredAndConnectionStaysUsable) {
+  Served s = Serve();
+  auto ch = Connect(s.rt, s.ep.ToString());
+  // A method the server does not have, described by hand.
+  static constexpr MethodDesc kNope{"Calc", "nope", &t::Calc_last_args::kTernTypeInfo,
+                                    &t::Calc_last_result::kTernTypeInfo, false};
+  t::Calc_last_args args;
+  auto* call = new detail::StubCall<t::Calc_last_result, int64_t>(
+      [](t::Calc_last_result& r, detail::FutureState<int64_t>& out) { out.SetValue(r.success); });
+  Future<int64_t> f = call->future();
+  ch->Call(kNope, &args, call, {});
+  try {
+    f.Get();
+    ADD_FAILURE() << "no exception";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.kind(), RpcErrorKind::kApplication);
+    EXPECT_EQ(e.app_type(), AppException::kUnknownMethod);
+    EXPECT_NE(std::string(e.what()).find("nope"), std::string::npos) << e.what();
+  }
+  t::CalcClient c(ch);
+  EXPECT_EQ(c.add(2, 3), 5);
+  EXPECT_EQ(s.server->stats().connections, 1);
+}
+
+TEST(RpcTest, BeyondMaxInflightIsAnsweredWithAnException) {
+  Served s = Serve("max_inflight = 1\nworkers = 1\n");
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  Future<void> slow = c.sleep_async(300);
+  std::this_thread::sleep_for(50ms);
+  try {
+    c.add(1, 1);
+    ADD_FAILURE() << "no exception";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.kind(), RpcErrorKind::kApplication);
+    EXPECT_NE(std::string(e.what()).find("overloaded"), std::string::npos) << e.what();
+  }
+  slow.Get();
+  EXPECT_EQ(c.add(1, 1), 2);
+  EXPECT_GE(s.server->stats().rejected, 1u);
+}
+
+TEST(RpcTest, DeadlineFailsTheCallAndALateReplyIsDropped) {
+  Served s = Serve("workers = 2\n");
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  CallOptions o;
+  o.timeout = 50ms;
+  try {
+    c.sleep(400, o);
+    ADD_FAILURE() << "no exception";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.kind(), RpcErrorKind::kTimeout);
+    EXPECT_NE(std::string(e.what()).find("timed out after 50 ms"), std::string::npos) << e.what();
+    EXPECT_EQ(e.endpoint(), s.ep.ToString());
+  }
+  std::this_thread::sleep_for(450ms);  // the late reply arrives and is dropped
+  EXPECT_EQ(c.add(4, 4), 8);
+}
+
+TEST(RpcTest, RefusedConnectionNamesTheEndpoint) {
+  // A port that was free a moment ago: nothing listens there.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  const std::string ep = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  auto rt = MakeRuntime();
+  t::CalcClient c(Connect(rt, ep, 1, /*retries=*/2));
+  try {
+    c.ping("x");
+    ADD_FAILURE() << "no exception";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.kind(), RpcErrorKind::kUnavailable);
+    EXPECT_NE(std::string(e.what()).find(ep), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("refused"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RpcTest, RetriesADeadEndpointOnALiveOne) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  Served s = Serve();
+  const std::string dead = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  t::CalcClient c(Connect(s.rt, dead + "," + s.ep.ToString(), 1, /*retries=*/1));
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(c.add(i, 1), i + 1);
+}
+
+TEST(RpcTest, RoundRobinAndWeightedRandomUseEveryEndpoint) {
+  Served a = Serve();
+  Served b = Serve();
+  for (LoadBalancer lb : {LoadBalancer::kRoundRobin, LoadBalancer::kWeightedRandom}) {
+    const uint64_t a0 = a.server->stats().calls, b0 = b.server->stats().calls;
+    t::CalcClient c(Connect(a.rt, a.ep.ToString() + "," + b.ep.ToString() + "=3", 1, 1, 5s, lb));
+    for (int i = 0; i < 200; ++i) EXPECT_EQ(c.add(i, 0), i);
+    EXPECT_GT(a.server->stats().calls - a0, 10u);
+    EXPECT_GT(b.server->stats().calls - b0, 10u);
+  }
+}
+
+TEST(RpcTest, BufferedFramingEndToEnd) {
+  Served s = Serve("framing = buffered\n");
+  t::CalcClient c(Connect(s.rt, s.ep.ToString(), 1, 1, 5s, LoadBalancer::kRoundRobin, "buffered"));
+  EXPECT_EQ(c.ping("b"), "pong b");
+  EXPECT_EQ(c.big(100000).size(), 100000u);
+}
+
+// A raw client: frames written by hand, replies read in arrival order.
+class RawClient {
+ public:
+  explicit RawClient(const Endpoint& ep) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    EXPECT_EQ(::connect(fd_, ep.addr(), ep.addr_len()), 0);
+  }
+  ~RawClient() { Close(); }
+  void Close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  template <class Args>
+  void Send(const std::string& name, int32_t seqid, const Args& args) {
+    std::string body;
+    auto put32 = [&](uint32_t v) {
+      v = htonl(v);
+      body.append(reinterpret_cast<const char*>(&v), 4);
+    };
+    put32(0x80010001u);
+    put32(static_cast<uint32_t>(name.size()));
+    body += name;
+    put32(static_cast<uint32_t>(seqid));
+    std::string a(args.BLength(), '\0');
+    args.FastWrite(reinterpret_cast<uint8_t*>(a.data()));
+    body += a;
+    uint32_t len = htonl(static_cast<uint32_t>(body.size()));
+    std::string frame(reinterpret_cast<const char*>(&len), 4);
+    frame += body;
+    SendBytes(frame);
+  }
+  void SendBytes(const std::string& bytes) {
+    ASSERT_EQ(::write(fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  }
+  // Returns: {message type, seqid} of the next reply; {-1, -1} at EOF.
+  std::pair<int, int32_t> Read() {
+    uint32_t len = 0;
+    if (!ReadN(&len, 4)) return {-1, -1};
+    std::string f(ntohl(len), '\0');
+    if (!ReadN(f.data(), f.size())) return {-1, -1};
+    uint32_t ver, nlen, seq;
+    std::memcpy(&ver, f.data(), 4);
+    std::memcpy(&nlen, f.data() + 4, 4);
+    std::memcpy(&seq, f.data() + 8 + ntohl(nlen), 4);
+    return {static_cast<int>(ntohl(ver) & 0xff), static_cast<int32_t>(ntohl(seq))};
+  }
+
+ private:
+  bool ReadN(void* p, size_t n) {
+    auto* c = static_cast<char*>(p);
+    while (n > 0) {
+      ssize_t r = ::read(fd_, c, n);
+      if (r <= 0) return false;
+      c += r;
+      n -= static_cast<size_t>(r);
+    }
+    return true;
+  }
+  int fd_ = -1;
+};
+
+TEST(RpcTest, WorkersAnswerPipelinedCallsInRequestOrder) {
+  Served s = Serve("workers = 2\n");
+  RawClient raw(s.ep);
+  t::Calc_sleep_args slow;
+  slow.ms = 200;
+  t::Calc_add_args fast;
+  fast.a = 1;
+  fast.b = 2;
+  raw.Send("sleep", 10, slow);
+  raw.Send("add", 11, fast);
+  raw.Send("add", 12, fast);
+  EXPECT_EQ(raw.Read(), std::make_pair(2, 10));  // REPLY
+  EXPECT_EQ(raw.Read(), std::make_pair(2, 11));
+  EXPECT_EQ(raw.Read(), std::make_pair(2, 12));
+}
+
+TEST(RpcTest, AWorkerFinishingAfterItsClientLeftDoesNoHarm) {
+  Served s = Serve("workers = 1\n");
+  {
+    RawClient raw(s.ep);
+    t::Calc_sleep_args slow;
+    slow.ms = 150;
+    raw.Send("sleep", 1, slow);
+    std::this_thread::sleep_for(30ms);
+  }  // closed while the worker sleeps
+  std::this_thread::sleep_for(250ms);
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  EXPECT_EQ(c.add(1, 2), 3);
+}
+
+TEST(RpcTest, MalformedFrameClosesOnlyThatConnection) {
+  Served s = Serve();
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  EXPECT_EQ(c.add(1, 1), 2);
+  RawClient raw(s.ep);
+  raw.SendBytes(std::string("\xff\xff\xff\xf0garbage", 11));
+  EXPECT_EQ(raw.Read().first, -1);  // closed
+  t::Calc_add_args args;
+  RawClient bad_type(s.ep);
+  bad_type.Send("add", 5, args);  // fine
+  EXPECT_EQ(bad_type.Read(), std::make_pair(2, 5));
+  EXPECT_EQ(c.add(2, 2), 4);
+  EXPECT_GE(s.server->stats().bad_frames, 1u);
+}
+
+TEST(RpcTest, GracefulStopDrainsCallsInFlight) {
+  Served s = Serve("workers = 1\n");
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  Future<void> slow = c.sleep_async(200);
+  std::this_thread::sleep_for(50ms);
+  s.server->Stop(2s);
+  EXPECT_NO_THROW(slow.Get());
+  EXPECT_THROW(c.add(1, 1), RpcError);
+}
+
+class CountingMiddleware : public Middleware {
+ public:
+  explicit CountingMiddleware(std::string reject) : reject_(std::move(reject)) {}
+  Status Before(CallContext& ctx) override {
+    before.fetch_add(1);
+    if (ctx.server_side && ctx.peer == nullptr) return Internal("no peer");
+    if (ctx.method == reject_) return Unavailable("not allowed: " + std::string(ctx.method));
+    return Status::OK();
+  }
+  void After(const CallContext&, const CallOutcome& o) override {
+    after.fetch_add(1);
+    if (o.error != CallError::kNone) errors.fetch_add(1);
+  }
+  std::atomic<int> before{0}, after{0}, errors{0};
+
+ private:
+  std::string reject_;
+};
+
+TEST(RpcTest, MiddlewareRunsOnBothSidesAndCanReject) {
+  auto rt = MakeRuntime();
+  auto server = *Server::Create(rt);
+  auto smw = std::make_shared<CountingMiddleware>("fail");
+  server->Use(smw);
+  ASSERT_TRUE(server->Serve(std::make_shared<CalcImpl>()).ok());
+  auto ep = *server->Start();
+  auto ch = Connect(rt, ep.ToString());
+  auto cmw = std::make_shared<CountingMiddleware>("");
+  ch->Use(cmw);
+  t::CalcClient c(ch);
+  EXPECT_EQ(c.add(1, 1), 2);
+  try {
+    c.fail(0);
+    ADD_FAILURE() << "no exception";
+  } catch (const RpcError& e) {
+    EXPECT_NE(std::string(e.what()).find("not allowed: fail"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(smw->before.load(), 2);
+  EXPECT_EQ(smw->after.load(), 2);
+  EXPECT_EQ(smw->errors.load(), 1);
+  EXPECT_EQ(cmw->before.load(), 2);
+  EXPECT_EQ(cmw->after.load(), 2);
+  EXPECT_EQ(cmw->errors.load(), 1);
+}
+
+TEST(RpcTest, MetricsCountCallsAndErrorsPerMethod) {
+  Served s = Serve();
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  for (int i = 0; i < 10; ++i) c.add(i, i);
+  EXPECT_THROW(c.fail(3), t::CalcError);
+  const std::string text = s.rt->metrics().PrometheusText();
+  EXPECT_NE(text.find("tern_rpc_calls_total{side=\"server\",service=\"Calc\",method=\"add\"} 10"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("tern_rpc_calls_total{side=\"client\",service=\"Calc\",method=\"add\"} 10"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kind=\"declared\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("tern_server_connections 1"), std::string::npos) << text;
+}
+
+// An asynchronous handler answering from its own thread, and one that loses
+// its Reply.
+class AsyncCalc : public CalcImpl {
+ public:
+  void async_add(int32_t a, int64_t b, Reply<int64_t> reply) override {
+    std::thread([a, b, r = std::move(reply)]() mutable {
+      std::this_thread::sleep_for(5ms);
+      r.Send(a + b);
+    }).detach();
+  }
+  void async_last(Reply<int64_t> reply) override { (void)reply; }  // dropped
+};
+
+TEST(RpcTest, AsyncHandlersCompleteLaterAndADroppedReplyIsAnError) {
+  auto handler = std::make_shared<AsyncCalc>();
+  Served s = Serve("", handler);
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  std::vector<Future<int64_t>> fs;
+  for (int i = 0; i < 20; ++i) fs.push_back(c.add_async(i, 1));
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(fs[i].Get(), i + 1);
+  try {
+    c.last();
+    ADD_FAILURE() << "no exception";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.app_type(), AppException::kInternalError);
+  }
+}
+
+TEST(RpcTest, SyncCallOnAPollerThreadFailsAtOnce) {
+  Served s = Serve();
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  std::promise<std::string> seen;
+  c.ping_async("x").Then([&](Future<std::string>) {
+    try {
+      c.add(1, 1);  // on the client's poller: must not wait
+      seen.set_value("no error");
+    } catch (const RpcError& e) {
+      seen.set_value(RpcErrorKindName(e.kind()));
+    }
+  });
+  EXPECT_EQ(seen.get_future().get(), "on_poller");
+}
+
+// A minimal coroutine type, enough to co_await a Future.
+struct Task {
+  struct promise_type {
+    Task get_return_object() { return {}; }
+    std::suspend_never initial_suspend() { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() { std::terminate(); }
+  };
+};
+
+Task AddTwice(t::CalcClient& c, std::promise<int64_t>& out) {
+  int64_t x = co_await c.add_async(1, 2);
+  int64_t y = co_await c.add_async(static_cast<int32_t>(x), 10);
+  out.set_value(y);
+}
+
+TEST(RpcTest, FuturesCanBeAwaitedInCoroutines) {
+  Served s = Serve();
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  std::promise<int64_t> out;
+  AddTwice(c, out);
+  EXPECT_EQ(out.get_future().get(), 13);
+}
+
+}  // namespace
+}  // namespace tern::rpc
