@@ -45,7 +45,7 @@ tsan_regex='^(buffer|netpoll|rpc)\.'
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tools/tsan.supp"
 
 phase "asan+ubsan build" bash -c "$(declare -f configure); configure build-asan address,undefined && cmake --build build-asan --target ${asan_targets[*]}"
 phase "asan+ubsan tests" ctest --test-dir build-asan -R "$asan_regex" --output-on-failure -j"$jobs"

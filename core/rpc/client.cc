@@ -292,10 +292,11 @@ void Channel::Impl::Dispatch(Pending* p) {
   }
   ClientConn* chosen = nullptr;
   size_t dial = SIZE_MAX;
+  bool no_endpoint = false;
   {
     std::lock_guard<std::mutex> lock(mu);
     if (pools.empty()) {
-      // Fall through to the failure below, outside the lock.
+      no_endpoint = true;
     } else {
       size_t pi = 0;
       if (options.load_balancer == LoadBalancer::kWeightedRandom && pools.size() > 1) {
@@ -328,23 +329,27 @@ void Channel::Impl::Dispatch(Pending* p) {
           dial = pi;
         }
       } else {
+        // Waits for a connection of this pool; from here `p` belongs to
+        // whoever completes the dial.
         pool.waiting.push_back(p);
-        if (pool.dialing == 0 || room) {
-          if (room) {
-            ++pool.dialing;
-            dial = pi;
-          }
+        if (room) {
+          ++pool.dialing;
+          dial = pi;
         }
       }
     }
   }
-  if (dial != SIZE_MAX) StartDial(dial);
+  if (no_endpoint) {
+    Fail(p, RpcErrorKind::kUnavailable, "no endpoint to call");
+    return;
+  }
   if (chosen != nullptr) {
+    if (dial != SIZE_MAX) StartDial(dial);
     SendOn(chosen, p);
     chosen->Unref();
     return;
   }
-  if (p->endpoint.empty()) Fail(p, RpcErrorKind::kUnavailable, "no endpoint to call");
+  if (dial != SIZE_MAX) StartDial(dial);
 }
 
 void Channel::Impl::StartDial(size_t pool_index) {

@@ -37,10 +37,10 @@ const char* RpcErrorKindName(RpcErrorKind kind) {
   return "unknown";
 }
 
-RpcError::RpcError(RpcErrorKind kind, const std::string& message, std::string endpoint,
+RpcError::RpcError(RpcErrorKind kind, std::string message, std::string endpoint,
                    int32_t app_type)
-    : std::runtime_error(message),
-      kind_(kind),
+    : kind_(kind),
+      message_(std::move(message)),
       endpoint_(std::move(endpoint)),
       app_type_(app_type) {}
 

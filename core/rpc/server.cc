@@ -99,8 +99,6 @@ struct Server::Impl final : public ConnectionHandler {
   std::atomic<uint64_t> calls{0};
   std::atomic<uint64_t> rejected{0};
   std::atomic<uint64_t> bad_frames{0};
-  std::mutex drain_mu;
-  std::condition_variable drained;
   Gauge* connections_gauge = nullptr;
   Gauge* inflight_gauge = nullptr;
 
@@ -110,13 +108,12 @@ struct Server::Impl final : public ConnectionHandler {
 
   void HandleFrame(ServerConn* sc, const ConnectionRef& conn, FrameView& frame);
   void Answer(ServerConn* sc, uint64_t index, const MessageHeader& h, const AppException& ex);
+  // The last thing a finished call does to the server: once `inflight`
+  // reads 0 nothing touches this object any more (Stop polls it; the
+  // destructor relies on it).
   void CallDone() {
-    if (inflight.fetch_sub(1, std::memory_order_acq_rel) == 1 &&
-        draining.load(std::memory_order_acquire)) {
-      std::lock_guard<std::mutex> lock(drain_mu);
-      drained.notify_all();
-    }
     if (inflight_gauge != nullptr) inflight_gauge->Add(-1);
+    inflight.fetch_sub(1, std::memory_order_acq_rel);
   }
 };
 
@@ -213,6 +210,7 @@ class ServerCallImpl final : public ServerCall {
     c->server_ = server;
     c->sc_ = sc;
     c->method_ = m;
+    c->entry_ = m->entry;
     c->index_ = index;
     c->args_ = static_cast<char*>(mem) + args_at;
     a->construct(c->args_);
@@ -288,8 +286,10 @@ class ServerCallImpl final : public ServerCall {
     s->CallDone();
   }
 
+  // Touches only the generated (static) entry: it may run after the server
+  // is gone, when a reply's last byte leaves during the transport's shutdown.
   void Destroy() {
-    const MethodEntry* e = method_->entry;
+    const MethodEntry* e = entry_;
     e->args->destruct(args_);
     if (result_ != nullptr) e->result->destruct(result_);
     this->~ServerCallImpl();
@@ -308,6 +308,7 @@ class ServerCallImpl final : public ServerCall {
   Server::Impl* server_ = nullptr;
   ServerConn* sc_ = nullptr;
   const MethodSlot* method_ = nullptr;
+  const MethodEntry* entry_ = nullptr;
   uint64_t index_ = 0;
 };
 
@@ -621,9 +622,10 @@ void Server::Stop(Duration grace) {
   s.stopped = true;
   const auto deadline = Clock::now() + grace;
   s.draining.store(true, std::memory_order_release);
-  {
-    std::unique_lock<std::mutex> l(s.drain_mu);
-    s.drained.wait_until(l, deadline, [&] { return s.inflight.load() == 0; });
+  // Polled, not signalled: a finishing call must not touch the server after
+  // its last decrement (see CallDone).
+  while (s.inflight.load(std::memory_order_acquire) != 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   const auto left = std::max<Duration>(deadline - Clock::now(), std::chrono::milliseconds(50));
   if (s.started) s.transport->Stop(left);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,11 +43,14 @@ TERN_EXPORT const char* RpcErrorKindName(RpcErrorKind kind);
 
 // The failure of one call. what() reads like
 // "EchoServer.echo to 127.0.0.1:9090: timed out after 1000 ms".
-class TERN_EXPORT RpcError : public std::runtime_error {
+// It owns its message (not std::runtime_error's shared copy-on-write one):
+// a Future carries copies of it across threads.
+class TERN_EXPORT RpcError : public std::exception {
  public:
-  RpcError(RpcErrorKind kind, const std::string& message, std::string endpoint = {},
+  RpcError(RpcErrorKind kind, std::string message, std::string endpoint = {},
            int32_t app_type = 0);
 
+  const char* what() const noexcept override { return message_.c_str(); }
   RpcErrorKind kind() const { return kind_; }
   // The endpoint the call went to ("" when none was chosen).
   const std::string& endpoint() const { return endpoint_; }
@@ -55,6 +59,7 @@ class TERN_EXPORT RpcError : public std::runtime_error {
 
  private:
   RpcErrorKind kind_;
+  std::string message_;
   std::string endpoint_;
   int32_t app_type_;
 };
