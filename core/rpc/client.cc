@@ -61,6 +61,12 @@ Result<ClientOptions> ClientOptions::FromConfig(const Runtime& rt) {
   TERN_ASSIGN_OR_RETURN(int64_t pool, rt.GetInt("client", "pool_size"));
   TERN_ASSIGN_OR_RETURN(int64_t retries, rt.GetInt("client", "retries"));
   TERN_ASSIGN_OR_RETURN(std::string lb, rt.GetString("client", "load_balancer"));
+  TERN_ASSIGN_OR_RETURN(int64_t idle_ms, rt.GetInt("client", "idle_timeout_ms"));
+  TERN_ASSIGN_OR_RETURN(int64_t max_pending, rt.GetInt("client", "max_pending"));
+  if (idle_ms <= 0) return InvalidArgument("client.idle_timeout_ms: must be positive");
+  if (max_pending <= 0) return InvalidArgument("client.max_pending: must be positive");
+  o.idle_timeout = std::chrono::milliseconds(idle_ms);
+  o.max_pending = static_cast<size_t>(max_pending);
   if (connect_ms <= 0) return InvalidArgument("client.connect_timeout_ms: must be positive");
   if (timeout_ms <= 0) return InvalidArgument("client.timeout_ms: must be positive");
   if (pool <= 0 || pool > 1024) return InvalidArgument("client.pool_size: must be 1..1024");

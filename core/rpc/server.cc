@@ -517,6 +517,9 @@ Result<ServerOptions> ServerOptions::FromConfig(const Runtime& rt) {
   TERN_ASSIGN_OR_RETURN(int64_t max_conn, rt.GetInt("server", "max_connections"));
   TERN_ASSIGN_OR_RETURN(int64_t max_inflight, rt.GetInt("server", "max_inflight"));
   TERN_ASSIGN_OR_RETURN(int64_t grace, rt.GetInt("server", "shutdown_grace_ms"));
+  TERN_ASSIGN_OR_RETURN(int64_t queue, rt.GetInt("server", "worker_queue"));
+  if (queue < 0) return InvalidArgument("server.worker_queue: must not be negative");
+  o.worker_queue = static_cast<size_t>(queue);
   if (workers < 0 || workers > 4096) {
     return InvalidArgument("server.workers: must be between 0 and 4096");
   }

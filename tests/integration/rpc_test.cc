@@ -269,6 +269,24 @@ TEST(RpcTest, BufferedFramingEndToEnd) {
   EXPECT_EQ(c.big(100000).size(), 100000u);
 }
 
+TEST(RpcTest, IdleConnectionsAreClosedAndRedialed) {
+  Served s = Serve();
+  ClientOptions o;
+  o.resolver = *StaticResolver::Parse(s.ep.ToString());
+  o.idle_timeout = 100ms;
+  auto ch = Channel::Create(s.rt, o);
+  ASSERT_TRUE(ch.ok()) << ch.status();
+  t::CalcClient c(*ch);
+  EXPECT_EQ(c.add(1, 1), 2);
+  EXPECT_EQ(s.server->stats().connections, 1);
+  // The sweep runs about once a second.
+  for (int i = 0; i < 40 && s.server->stats().connections != 0; ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(s.server->stats().connections, 0);
+  EXPECT_EQ(c.add(2, 2), 4);
+}
+
 // A raw client: frames written by hand, replies read in arrival order.
 class RawClient {
  public:
