@@ -34,7 +34,7 @@ configure() {  # dir sanitizer
     -DTERN_BUILD_BENCH=OFF -DTERN_SANITIZE="$2" >/dev/null
 }
 
-asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test
+asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test rpc_runtime_test
               thrift_fast_test thrift_framer_fuzz_replay rpc_test rpc_metrics_test)
 asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|rpc)\.'
 fuzz_targets=(idl_parser_fuzz thrift_framer_fuzz)

@@ -77,7 +77,7 @@ class TERN_EXPORT StaticResolver : public Resolver {
 
 enum class LoadBalancer : uint8_t { kRoundRobin, kWeightedRandom };
 
-struct ClientOptions {
+struct TERN_EXPORT ClientOptions {
   std::shared_ptr<Resolver> resolver;  // required
   std::string transport = "netpoll";
   std::string codec = "thrift_fast";

@@ -53,7 +53,7 @@
 
 namespace tern::rpc {
 
-struct ServerOptions {
+struct TERN_EXPORT ServerOptions {
   std::string address = "127.0.0.1:9090";
   std::string transport = "netpoll";
   std::string codec = "thrift_fast";
