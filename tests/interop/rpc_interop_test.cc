@@ -1,0 +1,230 @@
+// RPC interop with Apache Thrift 0.17 C++, both ways:
+//   * Apache's generated client (apache_rpc_client, a separate process)
+//     against a Tern server, Framed and Buffered;
+//   * Tern's generated client against Apache's TNonblockingServer (Framed)
+//     and TThreadedServer (Framed and Buffered), run as a child process.
+// Binary protocol; the IDL (rpc_interop.thrift) uses every type, a declared
+// exception, a void and a oneway method, a union and `extends`; every value
+// is checked (rpc_values.h), and pipelined calls must be answered in order.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <fstream>
+#include <thread>
+
+#include "rpc_interop_services.h"
+#include "rpc_values.h"
+#include "tern/rpc/client.h"
+#include "tern/rpc/runtime.h"
+#include "tern/rpc/server.h"
+#include "testing/process.h"
+
+namespace tern::rpc {
+namespace {
+
+using namespace std::chrono_literals;
+namespace ir = ::tern::interop::rpc;
+using tern::testing::TempDir;
+
+// The semantics of rpc_interop.thrift, on Tern.
+class InteropImpl final : public ir::InteropHandler {
+ public:
+  std::string ping(std::string who) override { return tern::interop::PingReply(who); }
+  ir::AllTypes roundTrip(ir::AllTypes v) override { return v; }
+  void noop() override {}
+  int64_t add(int32_t a, int64_t b) override { return tern::interop::AddResult(a, b); }
+  std::string fail(int32_t code) override {
+    if (code == 0) return "ok";
+    ir::InteropError e;
+    e.code = code;
+    e.message = tern::interop::FailMessage(code);
+    throw e;
+  }
+  void notify(int64_t token) override { last_.store(token); }
+  int64_t lastNotified() override { return last_.load(); }
+  std::vector<ir::AllTypes> many(int32_t n) override {
+    std::vector<ir::AllTypes> out;
+    for (int32_t i = 0; i < n; ++i) out.push_back(tern::interop::MakeAllTypes<ir::AllTypes>(i));
+    return out;
+  }
+  std::string blob(int32_t size) override { return tern::interop::MakeBlob(size); }
+  ir::Choice echoChoice(ir::Choice c) override { return c; }
+
+ private:
+  std::atomic<int64_t> last_{0};
+};
+
+// A child process with its output in a file; SIGTERM and reaped when done.
+class Child {
+ public:
+  Child(const std::vector<std::string>& argv, const std::string& log) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      FILE* f = std::freopen(log.c_str(), "w", stdout);
+      if (f != nullptr) ::dup2(::fileno(stdout), 2);
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int st = 0;
+      ::waitpid(pid_, &st, 0);
+    }
+  }
+  bool Alive() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Waits for the server's port file; empty on timeout.
+std::string WaitForAddress(const std::string& file, const Child& child) {
+  for (int i = 0; i < 200; ++i) {
+    std::string s = ReadFile(file);
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    if (!s.empty()) return s;
+    if (!child.Alive()) return "";
+    std::this_thread::sleep_for(25ms);
+  }
+  return "";
+}
+
+std::shared_ptr<Runtime> MakeRuntime(const std::string& framing) {
+  auto rt = Runtime::FromText("[server]\naddress = 127.0.0.1:0\nframing = " + framing +
+                              "\n[codec]\nmax_frame = 64m\nmax_string = 64m\n"
+                              "[netpoll]\npollers = 1\n");
+  EXPECT_TRUE(rt.ok()) << rt.status();
+  return *rt;
+}
+
+// ---- Apache client -> Tern server ------------------------------------------------
+
+class ApacheClientToTern : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ApacheClientToTern, EveryStepMatches) {
+  const std::string framing = GetParam();
+  auto rt = MakeRuntime(framing);
+  auto server = Server::Create(rt);
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_TRUE((*server)->Serve(std::make_shared<InteropImpl>()).ok());
+  auto ep = (*server)->Start();
+  ASSERT_TRUE(ep.ok()) << ep.status();
+  const auto r = tern::testing::RunCommand(std::string("timeout 60 ") + TERN_APACHE_RPC_CLIENT +
+                                           " --address=" + ep->ToString() +
+                                           " --transport=" + framing);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  // One "[ OK ] step" line per checked step, and no failure.
+  size_t steps = 0;
+  for (size_t at = r.output.find("[ OK ]"); at != std::string::npos;
+       at = r.output.find("[ OK ]", at + 1)) {
+    ++steps;
+  }
+  EXPECT_GE(steps, 12u) << r.output;
+  EXPECT_EQ(r.output.find("[FAIL]"), std::string::npos) << r.output;
+  (*server)->Stop(1s);
+}
+
+INSTANTIATE_TEST_SUITE_P(Framing, ApacheClientToTern, ::testing::Values("framed", "buffered"));
+
+// ---- Tern client -> Apache server -------------------------------------------------
+
+struct ApacheServerCase {
+  const char* server;
+  const char* transport;
+};
+
+class TernClientToApache : public ::testing::TestWithParam<ApacheServerCase> {};
+
+TEST_P(TernClientToApache, EveryStepMatches) {
+  const ApacheServerCase c = GetParam();
+  TempDir dir;
+  Child apache({TERN_APACHE_RPC_SERVER, std::string("--server=") + c.server,
+                std::string("--transport=") + c.transport, "--port_file=" + (dir / "port")},
+               dir / "server.log");
+  const std::string address = WaitForAddress(dir / "port", apache);
+  ASSERT_FALSE(address.empty()) << "the Apache server did not start:\n"
+                                << ReadFile(dir / "server.log");
+  auto rt = MakeRuntime(c.transport);
+  ClientOptions o;
+  o.resolver = *StaticResolver::Parse(address);
+  o.framing = c.transport;
+  o.pool_size = 1;  // one connection: oneway ordering and pipelining below
+  o.timeout = 10s;
+  auto ch = Channel::Create(rt, o);
+  ASSERT_TRUE(ch.ok()) << ch.status();
+  ir::InteropClient client(*ch);
+  auto DiffValue = [](const std::string& what, const auto& want, const auto& got) {
+    const std::string d = tern::interop::Diff(want, got);
+    return d.empty() ? d : what + ": " + d;
+  };
+  using tern::interop::MakeAllTypes;
+
+  EXPECT_EQ(client.ping("tern"), tern::interop::PingReply("tern"));
+  for (int seed = 0; seed < 4; ++seed) {
+    const ir::AllTypes v = MakeAllTypes<ir::AllTypes>(seed);
+    EXPECT_EQ(DiffValue("roundTrip", v, client.roundTrip(v)), "") << "seed " << seed;
+  }
+  {
+    const auto empty = tern::interop::MakeEmptyAllTypes<ir::AllTypes>();
+    EXPECT_EQ(DiffValue("roundTrip(empty)", empty, client.roundTrip(empty)), "");
+    const auto large = tern::interop::MakeLargeAllTypes<ir::AllTypes>();
+    EXPECT_EQ(DiffValue("roundTrip(large)", large, client.roundTrip(large)), "");
+  }
+  client.noop();
+  EXPECT_EQ(client.add(-7, int64_t{1} << 40), tern::interop::AddResult(-7, int64_t{1} << 40));
+  EXPECT_EQ(client.add(INT32_MIN, INT64_MAX), tern::interop::AddResult(INT32_MIN, INT64_MAX));
+  EXPECT_EQ(client.fail(0), "ok");
+  try {
+    client.fail(7);
+    ADD_FAILURE() << "fail(7) did not throw";
+  } catch (const ir::InteropError& e) {
+    EXPECT_EQ(e.code, 7);
+    EXPECT_EQ(e.message, tern::interop::FailMessage(7));
+  }
+  const int64_t token = 0x5EED0000 + ::getpid();
+  client.notify(token);
+  EXPECT_EQ(client.lastNotified(), token);
+  EXPECT_TRUE(client.many(0).empty());
+  const auto many = client.many(50);
+  ASSERT_EQ(many.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(DiffValue("many[" + std::to_string(i) + "]", MakeAllTypes<ir::AllTypes>(i), many[i]),
+              "");
+  }
+  EXPECT_EQ(client.blob(0), "");
+  EXPECT_EQ(client.blob(100000), tern::interop::MakeBlob(100000));
+  for (int seed = 0; seed < 3; ++seed) {
+    const auto choice = tern::interop::MakeChoice<ir::Choice>(seed);
+    EXPECT_EQ(DiffValue("echoChoice", choice, client.echoChoice(choice)), "");
+  }
+  // Pipelined: 16 calls on one connection before any reply is read.
+  std::vector<Future<int64_t>> fs;
+  for (int i = 0; i < 16; ++i) fs.push_back(client.add_async(i * 1000, -i));
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(fs[i].Get(), tern::interop::AddResult(i * 1000, -i));
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, TernClientToApache,
+                         ::testing::Values(ApacheServerCase{"nonblocking", "framed"},
+                                           ApacheServerCase{"threaded", "framed"},
+                                           ApacheServerCase{"threaded", "buffered"}),
+                         [](const auto& info) {
+                           return std::string(info.param.server) + "_" + info.param.transport;
+                         });
+
+}  // namespace
+}  // namespace tern::rpc
