@@ -61,6 +61,12 @@ std::shared_ptr<Runtime> MakeRuntime(const std::string& server_keys = "") {
   return *rt;
 }
 
+// Waits (bounded) until the server has `n` calls in flight.
+void WaitInflight(const Server& server, int64_t n) {
+  for (int i = 0; i < 500 && server.stats().inflight < n; ++i) std::this_thread::sleep_for(2ms);
+  ASSERT_GE(server.stats().inflight, n);
+}
+
 struct Served {
   std::shared_ptr<Runtime> rt;
   std::unique_ptr<Server> server;
@@ -182,7 +188,7 @@ TEST(RpcTest, BeyondMaxInflightIsAnsweredWithAnException) {
   Served s = Serve("max_inflight = 1\nworkers = 1\n");
   t::CalcClient c(Connect(s.rt, s.ep.ToString()));
   Future<void> slow = c.sleep_async(300);
-  std::this_thread::sleep_for(50ms);
+  WaitInflight(*s.server, 1);
   try {
     c.add(1, 1);
     ADD_FAILURE() << "no exception";
@@ -397,7 +403,7 @@ TEST(RpcTest, GracefulStopDrainsCallsInFlight) {
   Served s = Serve("workers = 1\n");
   t::CalcClient c(Connect(s.rt, s.ep.ToString()));
   Future<void> slow = c.sleep_async(200);
-  std::this_thread::sleep_for(50ms);
+  WaitInflight(*s.server, 1);
   s.server->Stop(2s);
   EXPECT_NO_THROW(slow.Get());
   EXPECT_THROW(c.add(1, 1), RpcError);
@@ -493,10 +499,12 @@ TEST(RpcTest, AsyncHandlersCompleteLaterAndADroppedReplyIsAnError) {
 }
 
 TEST(RpcTest, SyncCallOnAPollerThreadFailsAtOnce) {
-  Served s = Serve();
+  Served s = Serve("workers = 1\n");
   t::CalcClient c(Connect(s.rt, s.ep.ToString()));
   std::promise<std::string> seen;
-  c.ping_async("x").Then([&](Future<std::string>) {
+  // The reply comes 100 ms later, so the continuation runs on the client's
+  // poller (not inline here, as it would on an already finished future).
+  c.sleep_async(100).Then([&](Future<void>) {
     try {
       c.add(1, 1);  // on the client's poller: must not wait
       seen.set_value("no error");
