@@ -218,6 +218,8 @@ struct Shared {
 struct alignas(64) ThreadState {
   Histogram latency;
   std::atomic<uint64_t> measured{0};
+  std::atomic<uint64_t> warmup_replies{0};  // for Options::progress
+  std::atomic<uint64_t> live_errors{0};     // errors_total, readable while running
   uint64_t errors = 0;
   uint64_t errors_total = 0;
 };
@@ -290,6 +292,7 @@ class Worker {
 
   void CountError() {
     ++st_->errors_total;
+    st_->live_errors.store(st_->errors_total, std::memory_order_relaxed);
     if (s_->phase.load(std::memory_order_relaxed) == kMeasure) ++st_->errors;
   }
 
@@ -361,6 +364,8 @@ class Worker {
       } else if (s_->phase.load(std::memory_order_relaxed) == kMeasure) {
         st_->latency.Record(static_cast<uint64_t>(now - c.sent_at));
         st_->measured.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        st_->warmup_replies.fetch_add(1, std::memory_order_relaxed);
       }
       c.in_begin += r.length;
       if (c.in_begin == c.in_end) c.in_begin = c.in_end = 0;
@@ -430,21 +435,44 @@ Result<Report> Run(const Options& options, const BuildFn& build, const CheckFn& 
     return Unavailable("loadgen: no connection to " + options.address + " could be opened");
   }
 
-  std::this_thread::sleep_for(std::chrono::duration<double>(options.warmup_seconds));
+  auto sum = [&](auto field) {
+    uint64_t n = 0;
+    for (auto& s : states) n += (s.*field).load(std::memory_order_relaxed);
+    return n;
+  };
+  // Sleeps until `until` (or `done`), reporting progress about once a second.
+  auto wait = [&](bool measuring, int64_t start, int64_t until, const auto& done) {
+    int64_t next = start + 1'000'000'000;
+    for (;;) {
+      const int64_t now = NowNs();
+      if ((until > 0 && now >= until) || done()) return;
+      if (options.progress && now >= next) {
+        Progress p;
+        p.measuring = measuring;
+        p.seconds = static_cast<double>(now - start) / 1e9;
+        p.replies = measuring ? sum(&ThreadState::measured) : sum(&ThreadState::warmup_replies);
+        p.errors = sum(&ThreadState::live_errors);
+        options.progress(p);
+        next += 1'000'000'000;
+      }
+      int64_t step = std::min<int64_t>(next - now, 2'000'000);
+      if (until > 0) step = std::min<int64_t>(step, until - now);
+      std::this_thread::sleep_for(std::chrono::nanoseconds(std::max<int64_t>(step, 100'000)));
+    }
+  };
+  const int64_t w0 = NowNs();
+  if (options.warmup_seconds > 0) {
+    wait(false, w0, w0 + static_cast<int64_t>(options.warmup_seconds * 1e9), [] { return false; });
+  }
   Result<CpuTicks> cpu0 = options.server_pid > 0 ? ReadProcCpu(options.server_pid)
                                                  : Result<CpuTicks>(NotFound("no server pid"));
   const int64_t t0 = NowNs();
   shared.phase.store(kMeasure);
   if (options.requests > 0) {
-    auto measured = [&] {
-      uint64_t n = 0;
-      for (auto& s : states) n += s.measured.load(std::memory_order_relaxed);
-      return n;
-    };
-    while (measured() < options.requests)
-      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    wait(true, t0, 0, [&] { return sum(&ThreadState::measured) >= options.requests; });
   } else {
-    std::this_thread::sleep_for(std::chrono::duration<double>(options.duration_seconds));
+    wait(true, t0, t0 + static_cast<int64_t>(options.duration_seconds * 1e9),
+         [] { return false; });
   }
   shared.phase.store(kDone);
   const int64_t t1 = NowNs();

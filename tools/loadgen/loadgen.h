@@ -84,6 +84,14 @@ Result<CpuTicks> ReadProcCpu(pid_t pid);
 // Microseconds per clock tick (sysconf(_SC_CLK_TCK)).
 double MicrosPerTick();
 
+// What Options::progress is told about once a second.
+struct Progress {
+  bool measuring = false;  // false: still warming up
+  double seconds = 0;      // since the phase began
+  uint64_t replies = 0;    // valid replies in this phase
+  uint64_t errors = 0;     // errors since the start, warm-up included
+};
+
 struct Options {
   std::string address;  // "127.0.0.1:9000", "[::1]:9000" or "unix:/path"
   int connections = 1;
@@ -94,6 +102,8 @@ struct Options {
   pid_t server_pid = 0;           // 0: no server CPU figure
   // Extra "key": value pairs for the JSON line (values are raw JSON).
   std::vector<std::pair<std::string, std::string>> extra;
+  // Called about once a second from Run's own thread (never concurrently).
+  std::function<void(const Progress&)> progress;
 };
 
 enum class Verdict { kNeedMore, kValid, kInvalid };

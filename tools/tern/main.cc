@@ -2,9 +2,12 @@
 //
 //   tern gen [-o DIR] [-I DIR]... [-r] FILE.thrift
 //   tern plugins [--config=FILE] [-- --section.key=value ...]
+//   tern bench [--address=A] [--connections=N] [--size=S] [--duration=S | --requests=N]
+//              [--warmup=S] [--server-pid=PID]
 #include <gflags/gflags.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -19,7 +22,10 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  gen       generate C++ from a .thrift file: tern gen [-o DIR] [-I DIR]... [-r] FILE\n"
-    "  plugins   list the plugins found, refused (and why) and selected on this machine\n";
+    "  plugins   list the plugins found, refused (and why) and selected on this machine\n"
+    "  bench     closed-loop load on an echo service: tern bench --address=127.0.0.1:9090\n"
+    "            [--connections=10] [--size=1k] [--duration=10 | --requests=N] [--warmup=2]\n"
+    "            [--server-pid=PID] [--threads=1] [--json]\n";
 
 }  // namespace
 
@@ -40,19 +46,35 @@ int main(int argc, char** argv) {
       break;
     }
   }
-  tern::InitProcess(&gflags_argc, &argv, kUsage);
+  // gflags spells flags with underscores; accept dashes too (--server-pid).
+  std::vector<std::string> spelled(argv, argv + gflags_argc);
+  std::vector<char*> flag_argv;
+  for (auto& a : spelled) {
+    if (a.size() > 2 && a[0] == '-') {
+      const size_t start = a[1] == '-' ? 2 : 1;
+      const size_t stop = std::min(a.find('='), a.size());
+      for (size_t k = start; k < stop; ++k) {
+        if (a[k] == '-') a[k] = '_';
+      }
+    }
+    flag_argv.push_back(a.data());
+  }
+  flag_argv.push_back(nullptr);
+  char** flag_args = flag_argv.data();
+  tern::InitProcess(&gflags_argc, &flag_args, kUsage);
   if (gflags_argc < 2) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  const std::string command = argv[1];
+  const std::string command = flag_args[1];
   std::vector<std::string> args;
-  for (int i = 2; i < gflags_argc; ++i) args.emplace_back(argv[i]);
+  for (int i = 2; i < gflags_argc; ++i) args.emplace_back(flag_args[i]);
   if (!overrides.empty()) {
     args.emplace_back("--");
     args.insert(args.end(), overrides.begin(), overrides.end());
   }
   if (command == "plugins") return tern::cli::CmdPlugins(args);
+  if (command == "bench") return tern::cli::CmdBench(args);
   std::fprintf(stderr, "tern: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }
