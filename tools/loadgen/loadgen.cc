@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -213,6 +214,7 @@ struct Shared {
   std::atomic<int> phase{kWarmup};
   std::atomic<int> ready{0};
   std::atomic<int> failed_connects{0};
+  std::atomic<int> connect_errno{0};  // why the first failed connect failed
 };
 
 struct alignas(64) ThreadState {
@@ -263,9 +265,11 @@ class Worker {
  private:
   bool Open(Conn& c) {
     const int fd = ::socket(s_->addr.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&s_->addr.ss), s_->addr.len) != 0) {
-      ::close(fd);
+    if (fd < 0 ||
+        ::connect(fd, reinterpret_cast<const sockaddr*>(&s_->addr.ss), s_->addr.len) != 0) {
+      int none = 0;
+      s_->connect_errno.compare_exchange_strong(none, errno);
+      if (fd >= 0) ::close(fd);
       return false;
     }
     if (s_->addr.tcp) {
@@ -429,10 +433,16 @@ Result<Report> Run(const Options& options, const BuildFn& build, const CheckFn& 
   std::vector<std::thread> running;
   for (auto& w : workers) running.emplace_back([&w] { w->Run(); });
   while (shared.ready.load() < threads) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  if (shared.failed_connects.load() == options.connections) {
+  if (const int failed = shared.failed_connects.load(); failed > 0) {
+    // A run with fewer connections than asked would measure something else.
     shared.phase.store(kDone);
     for (auto& th : running) th.join();
-    return Unavailable("loadgen: no connection to " + options.address + " could be opened");
+    std::string why = std::strerror(shared.connect_errno.load());
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    if (failed == options.connections) return Unavailable(why);
+    return ResourceExhausted("only " + std::to_string(options.connections - failed) + " of " +
+                             std::to_string(options.connections) +
+                             " connections could be opened: " + why);
   }
 
   auto sum = [&](auto field) {
@@ -471,8 +481,7 @@ Result<Report> Run(const Options& options, const BuildFn& build, const CheckFn& 
   if (options.requests > 0) {
     wait(true, t0, 0, [&] { return sum(&ThreadState::measured) >= options.requests; });
   } else {
-    wait(true, t0, t0 + static_cast<int64_t>(options.duration_seconds * 1e9),
-         [] { return false; });
+    wait(true, t0, t0 + static_cast<int64_t>(options.duration_seconds * 1e9), [] { return false; });
   }
   shared.phase.store(kDone);
   const int64_t t1 = NowNs();

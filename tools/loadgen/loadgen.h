@@ -135,8 +135,10 @@ struct Report {
   std::string ToJson() const;
 };
 
-// Runs the load. Returns: the report, or why it could not start (bad
-// address, no connection could be opened).
+// Runs the load. Returns: the report, or why it could not start: a bad
+// address (INVALID_ARGUMENT), no connection could be opened (UNAVAILABLE,
+// the message is the connect error, e.g. "connection refused"), or only
+// some could (RESOURCE_EXHAUSTED).
 Result<Report> Run(const Options& options, const BuildFn& build, const CheckFn& check);
 
 }  // namespace tern::loadgen

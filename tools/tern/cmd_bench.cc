@@ -200,9 +200,9 @@ struct Bench {
     const uint32_t seqid = c.U32();
     if (!c.ok) return Invalid("truncated envelope", total);
     if (name_len != 4 || std::memcmp(name, "echo", 4) != 0) {
-      return Invalid("reply names method '" +
-                         std::string(reinterpret_cast<const char*>(name), name_len) + "'",
-                     total);
+      return Invalid(
+          "reply names method '" + std::string(reinterpret_cast<const char*>(name), name_len) + "'",
+          total);
     }
     if (seqid != static_cast<uint32_t>(seq)) return Invalid("wrong seqid", total);
     if (type == 3) return Invalid("EXCEPTION: " + AppExceptionText(c), total);
@@ -231,8 +231,7 @@ struct Bench {
             const std::string& sent = frames[static_cast<size_t>(conn)];
             msg_ok = n == size && std::memcmp(s, sent.data() + msg_at, n) == 0;
             if (n != size) {
-              return Invalid("msg of " + std::to_string(n) + " bytes, sent " +
-                                 std::to_string(size),
+              return Invalid("msg of " + std::to_string(n) + " bytes, sent " + std::to_string(size),
                              total);
             }
           }
@@ -270,6 +269,16 @@ struct Bench {
     return "TApplicationException type " + std::to_string(kind) + ": " + message;
   }
 };
+
+std::string JsonString(const std::string& text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    if (static_cast<unsigned char>(ch) < 0x20) continue;
+    out += ch;
+  }
+  return out + "\"";
+}
 
 std::string Group(double v) {
   char buf[64];
@@ -314,7 +323,7 @@ int CmdBench(const std::vector<std::string>& args) {
   o.requests = FLAGS_requests;
   o.server_pid = FLAGS_server_pid;
   o.extra = {{"tool", "\"tern bench\""},
-             {"address", "\"" + FLAGS_address + "\""},
+             {"address", JsonString(FLAGS_address)},
              {"size", std::to_string(b.size)}};
   const bool tty = ::isatty(2) != 0;
   if (FLAGS_progress && !FLAGS_json) {
@@ -354,6 +363,9 @@ int CmdBench(const std::vector<std::string>& args) {
     if (report.status().code() == StatusCode::kUnavailable) {
       std::fprintf(stderr, "tern bench: cannot connect to %s: %s (is the server running?)\n",
                    FLAGS_address.c_str(), why.c_str());
+    } else if (report.status().code() == StatusCode::kResourceExhausted) {
+      std::fprintf(stderr, "tern bench: cannot connect to %s: %s\n", FLAGS_address.c_str(),
+                   why.c_str());
     } else {
       std::fprintf(stderr, "tern bench: %s\n", why.c_str());
     }
@@ -366,19 +378,20 @@ int CmdBench(const std::vector<std::string>& args) {
                 Group(static_cast<double>(r.requests)).c_str(), r.seconds, r.errors,
                 r.errors_total);
     std::printf("  QPS         %s\n", Group(r.qps).c_str());
-    std::printf(
-        "  latency us  mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p999 %.1f  max %.1f\n",
-        r.latency_ns.Mean() / 1e3, us(0.50), us(0.90), us(0.99), us(0.999),
-        static_cast<double>(r.latency_ns.max()) / 1e3);
+    std::printf("  latency us  mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  p999 %.1f  max %.1f\n",
+                r.latency_ns.Mean() / 1e3, us(0.50), us(0.90), us(0.99), us(0.999),
+                static_cast<double>(r.latency_ns.max()) / 1e3);
     if (r.server_cpu_us_per_req >= 0) {
       std::printf("  server CPU  %.2f us per request (pid %d, %.0f%% of one CPU)\n",
                   r.server_cpu_us_per_req, FLAGS_server_pid,
                   r.seconds > 0 ? r.server_cpu_us / (r.seconds * 1e4) : 0.0);
     }
-    if (!b.reasons.empty()) {
-      std::printf("  errors were:\n");
-      for (const auto& why : b.reasons) std::printf("    %s\n", why.c_str());
-    }
+  }
+  if (!b.reasons.empty()) {
+    // With --json, stdout holds only the JSON line: the reasons go to stderr.
+    FILE* to = FLAGS_json ? stderr : stdout;
+    std::fprintf(to, "%serrors were:\n", FLAGS_json ? "tern bench: " : "  ");
+    for (const auto& why : b.reasons) std::fprintf(to, "    %s\n", why.c_str());
   }
   std::printf("%s\n", r.ToJson().c_str());
   std::fflush(stdout);

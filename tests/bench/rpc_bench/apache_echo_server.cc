@@ -3,10 +3,12 @@
 // IO thread, no worker pool: handlers run on the IO thread, like Tern's
 // default) or TThreadedServer, framed transport, TBinaryProtocol.
 //
-//   apache_echo_server [--server=nonblocking|threaded] [--port_file=F]
+//   apache_echo_server [--server=nonblocking|threaded] [--port=N] [--port_file=F]
 //
-// Binds 127.0.0.1 on a free port and writes "127.0.0.1:PORT" to --port_file
-// (or stdout) once serving; stops on SIGINT/SIGTERM.
+// Binds 127.0.0.1 (Apache's server sockets take a host and a port; 0, the
+// default, picks a free port) and writes "127.0.0.1:PORT" to --port_file
+// (or stdout) once serving; stops on SIGINT/SIGTERM. TNonblockingServer's
+// frame limit is raised (--max_frame) so the 1 MB case is served.
 #include <gflags/gflags.h>
 #include <pthread.h>
 #include <signal.h>
@@ -29,6 +31,7 @@
 #include "EchoServer.h"
 
 DEFINE_string(server, "nonblocking", "nonblocking (TNonblockingServer) or threaded");
+DEFINE_int32(port, 0, "TCP port on 127.0.0.1 (0: any free port)");
 DEFINE_string(port_file, "", "write the bound address here once serving (default: stdout)");
 DEFINE_int64(max_frame, 256ll << 20, "largest frame TNonblockingServer accepts");
 
@@ -42,6 +45,30 @@ class EchoHandler : public echo::EchoServerIf {
   void echo(echo::Response& out, const echo::Request& req) override {
     out.action = req.action;
     out.msg = req.msg;
+  }
+};
+
+// Apache 0.17's TFramedTransport counts every byte its protocol consumes
+// against TConfiguration's max message size (100 MB) and never resets the
+// count between frames: TThreadedServer drops a connection echoing 1 MB
+// messages ("MaxMessageSize reached") after about a hundred calls. The count
+// restarts with each frame here, so the limit applies per message as meant.
+class PerFrameTransport : public at::transport::TFramedTransport {
+ public:
+  using TFramedTransport::TFramedTransport;
+
+ protected:
+  bool readFrame() override {
+    resetConsumedMessageSize();
+    return TFramedTransport::readFrame();
+  }
+};
+
+class PerFrameTransportFactory : public at::transport::TTransportFactory {
+ public:
+  std::shared_ptr<at::transport::TTransport> getTransport(
+      std::shared_ptr<at::transport::TTransport> trans) override {
+    return std::make_shared<PerFrameTransport>(std::move(trans));
   }
 };
 
@@ -69,6 +96,10 @@ int main(int argc, char** argv) {
   gflags::SetUsageMessage("Apache Thrift echo server (benchmark peer)");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   const bool nonblocking = FLAGS_server == "nonblocking";
+  if (FLAGS_port < 0 || FLAGS_port > 65535) {
+    std::cerr << "apache_echo_server: --port must be 0..65535\n";
+    return 2;
+  }
   if (!nonblocking && FLAGS_server != "threaded") {
     std::cerr << "apache_echo_server: --server must be nonblocking or threaded\n";
     return 2;
@@ -83,7 +114,8 @@ int main(int argc, char** argv) {
   auto protocol = std::make_shared<at::protocol::TBinaryProtocolFactory>();
   std::unique_ptr<at::server::TServer> server;
   if (nonblocking) {
-    auto socket = std::make_shared<at::transport::TNonblockingServerSocket>("127.0.0.1", 0);
+    auto socket =
+        std::make_shared<at::transport::TNonblockingServerSocket>("127.0.0.1", FLAGS_port);
     auto nb = std::make_unique<at::server::TNonblockingServer>(processor, protocol, socket);
     nb->setNumIOThreads(1);
     nb->setMaxFrameSize(static_cast<size_t>(FLAGS_max_frame));
@@ -91,9 +123,9 @@ int main(int argc, char** argv) {
         std::make_shared<PublishOnServe>([socket] { return socket->getListenPort(); }));
     server = std::move(nb);
   } else {
-    auto socket = std::make_shared<at::transport::TServerSocket>("127.0.0.1", 0);
+    auto socket = std::make_shared<at::transport::TServerSocket>("127.0.0.1", FLAGS_port);
     server = std::make_unique<at::server::TThreadedServer>(
-        processor, socket, std::make_shared<at::transport::TFramedTransportFactory>(), protocol);
+        processor, socket, std::make_shared<PerFrameTransportFactory>(), protocol);
     server->setServerEventHandler(
         std::make_shared<PublishOnServe>([socket] { return socket->getPort(); }));
   }

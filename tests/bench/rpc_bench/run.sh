@@ -11,6 +11,11 @@
 #
 # --quick is 3 runs of 5 s with a 1 s warm-up. Raw JSON lines go to --out
 # (default: a temp file, named at the end). SERVER_CPU / LOAD_CPU pick the CPUs.
+#
+# Apache runs as shipped. Its 1 MB figures are dominated by glibc malloc
+# mapping and unmapping each 1 MB buffer (page faults on every call);
+# MALLOC_MMAP_THRESHOLD_=33554432 in its environment makes it several times
+# faster there, and is worth quoting beside the default.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -34,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --servers) servers=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --quick) runs=3; duration=5; warmup=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -129,28 +134,44 @@ for s, c in cases:
         print(f"| {s} | {c} | {l} | {len(rs)} | {med(rs,'qps'):.0f} (±{spread(rs,'qps'):.0f}%) | "
               f"{med(rs,'p50_us'):.1f} | {med(rs,'p99_us'):.1f} | {med(rs,'p999_us'):.1f} | "
               f"{med(rs,'server_cpu_us_per_req'):.2f} | {sum(r['errors'] for r in rs)} |")
+def ratio(a, b, k):
+    return med(a, k) / med(b, k) if a and b and med(b, k) > 0 else float("nan")
+def cell(v, ok, judged):
+    if v != v: return "-"
+    return f"{v:.2f} {'PASS' if ok(v) else 'MISS'}" if judged else f"{v:.2f}"
 print()
-print("Tern against the limit and Apache (medians). Goals at 10 and 100 connections:")
-print("CPU/req <= 0.5x Apache and <= 1.25x the limit, QPS >= 0.85x the limit, p99 <= 1.3x the limit.")
-print()
-print("| size | conns | QPS/limit | CPU/limit | p99/limit | CPU/Apache | QPS/Apache | goal |")
-print("|---:|---:|---:|---:|---:|---:|---:|---|")
-for s, c in cases:
-    t = groups.get((s, c, "tern"))
-    if not t: continue
-    lim = groups.get((s, c, "limit"))
-    ap = groups.get((s, c, "apache"))
-    def ratio(a, b, k):
-        return med(a, k) / med(b, k) if a and b and med(b, k) > 0 else float("nan")
-    q = ratio(t, lim, "qps"); cpu = ratio(t, lim, "server_cpu_us_per_req")
-    p99 = ratio(t, lim, "p99_us"); cpu_ap = ratio(t, ap, "server_cpu_us_per_req")
-    q_ap = ratio(t, ap, "qps")
-    if c in (10, 100):
-        checks = [cpu_ap <= 0.5, cpu <= 1.25, q >= 0.85, p99 <= 1.3]
-        goal = "met" if all(checks) else "MISSED (" + ", ".join(
-            n for n, ok in zip(["cpu/apache", "cpu/limit", "qps", "p99"], checks) if not ok) + ")"
-    else:
-        goal = "- (reported)"
-    print(f"| {s} | {c} | {q:.2f} | {cpu:.2f} | {p99:.2f} | {cpu_ap:.2f} | {q_ap:.2f} | {goal} |")
+if any(l == "tern" for _, _, l in groups):
+    print("Tern against the limit and Apache (ratios of medians). Goals, judged at 10 and 100")
+    print("connections: QPS >= 0.85x limit, CPU/req <= 1.25x limit, p99 <= 1.3x limit,")
+    print("CPU/req <= 0.5x Apache.")
+    print()
+    print("| size | conns | QPS/limit (>=0.85) | CPU/limit (<=1.25) | p99/limit (<=1.3) "
+          "| CPU/Apache (<=0.5) | QPS/Apache |")
+    print("|---:|---:|---|---|---|---|---:|")
+    for s, c in cases:
+        t = groups.get((s, c, "tern"))
+        if not t: continue
+        lim = groups.get((s, c, "limit"))
+        ap = groups.get((s, c, "apache"))
+        judged = c in (10, 100)
+        print(f"| {s} | {c} "
+              f"| {cell(ratio(t, lim, 'qps'), lambda v: v >= 0.85, judged)} "
+              f"| {cell(ratio(t, lim, 'server_cpu_us_per_req'), lambda v: v <= 1.25, judged)} "
+              f"| {cell(ratio(t, lim, 'p99_us'), lambda v: v <= 1.3, judged)} "
+              f"| {cell(ratio(t, ap, 'server_cpu_us_per_req'), lambda v: v <= 0.5, judged)} "
+              f"| {cell(ratio(t, ap, 'qps'), None, False)} |")
+else:
+    print("No Tern results (its server was skipped or failed): no goal table.")
+if any(l == "apache" for _, _, l in groups) and any(l == "limit" for _, _, l in groups):
+    print()
+    print("Apache against the limit, for orientation (ratios of medians):")
+    print()
+    print("| size | conns | QPS/limit | CPU/limit | p99/limit |")
+    print("|---:|---:|---:|---:|---:|")
+    for s, c in cases:
+        ap = groups.get((s, c, "apache")); lim = groups.get((s, c, "limit"))
+        if not ap or not lim: continue
+        print(f"| {s} | {c} | {ratio(ap, lim, 'qps'):.2f} "
+              f"| {ratio(ap, lim, 'server_cpu_us_per_req'):.2f} | {ratio(ap, lim, 'p99_us'):.2f} |")
 PY
 echo "raw results: $out" >&2
