@@ -305,6 +305,11 @@ class RawClient {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
+  // Read gives up (as at EOF) after `ms` without bytes.
+  void SetTimeout(int ms) {
+    timeval tv{ms / 1000, (ms % 1000) * 1000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
   template <class Args>
   void Send(const std::string& name, int32_t seqid, const Args& args) {
     std::string body;
@@ -397,6 +402,82 @@ TEST(RpcTest, MalformedFrameClosesOnlyThatConnection) {
   EXPECT_EQ(bad_type.Read(), std::make_pair(2, 5));
   EXPECT_EQ(c.add(2, 2), 4);
   EXPECT_GE(s.server->stats().bad_frames, 1u);
+}
+
+// Hostile input: valid frames with bytes flipped, lengths changed or cut
+// short, on connections that are reopened whenever the server closes one.
+// The server must answer (REPLY or EXCEPTION), or close that connection —
+// and keep serving everyone else.
+TEST(RpcTest, SurvivesMutatedFrames) {
+  Served s = Serve();
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  t::Calc_echoPair_args args;
+  args.p.key = "key";
+  args.p.values = {1, 2, 3, 4, 5};
+  args.p.set_extra({{"a", 1}, {"b", 2}});
+  // The valid frame, built once.
+  std::string valid;
+  {
+    std::string body;
+    auto put32 = [&](uint32_t v) {
+      v = htonl(v);
+      body.append(reinterpret_cast<const char*>(&v), 4);
+    };
+    put32(0x80010001u);
+    put32(8);
+    body += "echoPair";
+    put32(1);
+    std::string a(args.BLength(), '\0');
+    args.FastWrite(reinterpret_cast<uint8_t*>(a.data()));
+    body += a;
+    uint32_t len = htonl(static_cast<uint32_t>(body.size()));
+    valid.assign(reinterpret_cast<const char*>(&len), 4);
+    valid += body;
+  }
+  uint64_t rng = 0x5EED;
+  auto next = [&] {
+    rng += 0x9E3779B97F4A7C15ull;
+    uint64_t z = rng;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  int answered = 0, closed = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string f = valid;
+    const int kind = static_cast<int>(next() % 3);
+    if (kind == 0) {  // flip bytes after the length prefix
+      for (int k = 0; k < 1 + static_cast<int>(next() % 4); ++k) {
+        f[4 + next() % (f.size() - 4)] ^= static_cast<char>(1 + next() % 255);
+      }
+    } else if (kind == 1) {  // a frame cut short: the length says less
+      const uint32_t cut = static_cast<uint32_t>(next() % (f.size() - 4));
+      f.resize(4 + cut);
+      const uint32_t be = htonl(cut);
+      std::memcpy(f.data(), &be, 4);
+    } else {  // a length prefix that lies (bigger than what follows)
+      const uint32_t lie = static_cast<uint32_t>(f.size() + next() % 64);
+      const uint32_t be = htonl(lie);
+      std::memcpy(f.data(), &be, 4);
+    }
+    RawClient raw(s.ep);
+    raw.SendBytes(f);
+    if (kind == 2) continue;  // never completed: the server waits, then sees EOF
+    // A flip may make it a oneway message nobody answers: bounded wait.
+    raw.SetTimeout(500);
+    const auto reply = raw.Read();
+    if (reply.first == -1) {
+      ++closed;
+    } else {
+      ++answered;
+    }
+  }
+  EXPECT_GT(answered, 0);
+  EXPECT_GT(closed, 0);
+  EXPECT_EQ(c.add(20, 22), 42);  // the server still serves
+  t::Pair p;
+  p.key = "still";
+  EXPECT_EQ(c.echoPair(p), p);
 }
 
 TEST(RpcTest, GracefulStopDrainsCallsInFlight) {
