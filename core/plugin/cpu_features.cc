@@ -1,6 +1,7 @@
 #include <cpuid.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "glog/logging.h"
@@ -141,6 +142,18 @@ Result<uint64_t> CpuFeatures::ParseList(std::string_view list) {
     pos = end + 1;
   }
   return bits;
+}
+
+std::string CpuModelName() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
+    }
+  }
+  return "unknown CPU";
 }
 
 }  // namespace tern

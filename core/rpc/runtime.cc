@@ -2,11 +2,11 @@
 // process. See tern/rpc/runtime.h.
 #include "tern/rpc/runtime.h"
 
-#include <fstream>
 #include <sstream>
 
 #include "core/config/config.h"
 #include "core/plugin/plugin_host.h"
+#include "tern/cpu.h"
 
 namespace tern::rpc {
 
@@ -21,18 +21,6 @@ struct Runtime::Impl {
 };
 
 namespace {
-
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(colon + 2);
-    }
-  }
-  return "unknown CPU";
-}
 
 std::string Or(const Result<std::string>& r, const char* fallback) {
   return r.ok() ? *r : std::string(fallback);
@@ -99,7 +87,7 @@ Result<std::shared_ptr<Runtime>> Runtime::FromText(std::string_view ini,
 std::string Runtime::Describe() const {
   std::ostringstream os;
   const PluginHost& h = impl_->host;
-  os << "CPU: " << CpuModel() << "\n";
+  os << "CPU: " << CpuModelName() << "\n";
   os << "CPU features: " << h.cpu().ToString() << "\n";
   os << "Plugins:\n";
   for (const auto& r : h.plugins()) {

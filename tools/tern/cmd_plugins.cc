@@ -2,7 +2,6 @@
 #include <gflags/gflags.h>
 
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -15,18 +14,6 @@ DEFINE_string(config, "", "INI config file ([plugins] dir, [simd] encoder, [serv
 namespace tern::cli {
 
 namespace {
-
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(colon + 2);
-    }
-  }
-  return "unknown CPU";
-}
 
 void PrintSelected(const char* what, const std::string& choice,
                    const Result<const PluginRecord*>& r) {
@@ -80,7 +67,7 @@ int CmdPlugins(const std::vector<std::string>& args) {
     return 1;
   }
 
-  std::printf("CPU: %s\n", CpuModel().c_str());
+  std::printf("CPU: %s\n", CpuModelName().c_str());
   std::printf("CPU features: %s\n", host.cpu().ToString().c_str());
   std::printf("\nPlugin directories searched:\n");
   for (const auto& d : host.searched_dirs()) std::printf("  %s\n", d.c_str());

@@ -68,4 +68,8 @@ class TERN_EXPORT CpuFeatures {
   uint64_t bits_ = 0;
 };
 
+// The CPU's model name as the kernel reports it (/proc/cpuinfo "model
+// name"), for printing beside measurements; "unknown CPU" when unreadable.
+TERN_EXPORT std::string CpuModelName();
+
 }  // namespace tern
