@@ -1372,7 +1372,7 @@ void EmitServiceDecl(Out& o, const Service& s) {
     o.L("explicit " + s.cpp + "Client(std::shared_ptr<::tern::rpc::Channel> channel)");
     o.L("    : tern_channel_(std::move(channel)) {}");
     o.L("virtual ~" + s.cpp + "Client() = default;");
-    o.L("::tern::rpc::Channel& channel() const { return *tern_channel_; }");
+    o.L("::tern::rpc::Channel& tern_channel() const { return *tern_channel_; }");
   }
   o.L();
   for (const Function& fn : s.functions) {
