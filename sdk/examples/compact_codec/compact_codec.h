@@ -1,0 +1,49 @@
+// CompactCodec: Thrift Compact protocol over the Framed transport — the
+// `thrift_compact` codec plugin, built with nothing but the installed SDK.
+//
+//   frame     4-byte big-endian length N (0 < N <= max_frame), N bytes
+//   envelope  0x82 (protocol id), (type << 5) | 1 (version), seqid as a
+//             varint (its 32 bits unsigned), name (varint length, bytes)
+//   body      the args/result struct, compact_protocol.h
+//
+// Encode: one Malloc of frame header + envelope + EncodedSize(body), one
+// Write. Decode: the whole frame is handed over contiguously (FrameView);
+// the body must end exactly at the frame's end.
+//
+// Only the Framed transport (Apache's TFramedTransport) is supported:
+// `framing = buffered` is refused when the codec is created, with a message
+// saying so (an unframed Compact stream needs a resumable shape scanner like
+// thrift_fast's Buffered framer; not written yet).
+//
+// Errors: DATA_LOSS for malformed input (bad protocol id or version, unknown
+// message type, bad varints, truncation), RESOURCE_EXHAUSTED for an
+// exceeded limit; INVALID_ARGUMENT for what the caller cannot encode.
+// Thread: immutable after construction; every method is reentrant.
+#pragma once
+
+#include <memory>
+
+#include "tern/codec.h"
+#include "tern/config_view.h"
+#include "tern/status.h"
+
+namespace tern::compact {
+
+class CompactCodec final : public Codec {
+ public:
+  uint64_t Capabilities() const override { return 0; }
+  FrameResult Frame(LinkBuffer& in, FrameState& state, const Limits& limits) const override;
+  Status Encode(const MessageHeader& header, const BodyRef& body, LinkBuffer& out) const override;
+  // Always writes message type EXCEPTION, as an Apache server does.
+  Status EncodeException(const MessageHeader& header, const AppException& ex,
+                         LinkBuffer& out) const override;
+  Result<MessageHeader> DecodeHeader(FrameView& frame, const Limits& limits) const override;
+  Status DecodeBody(FrameView& frame, const TypeInfo& type, void* obj,
+                    ReadContext& ctx) const override;
+  Result<AppException> DecodeException(FrameView& frame, const Limits& limits) const override;
+};
+
+// The plugin's factory: `framing` from the codec's config section.
+Status CreateCompactCodec(const ConfigView& section, std::unique_ptr<Codec>* out) noexcept;
+
+}  // namespace tern::compact

@@ -1,0 +1,789 @@
+#include "compact_protocol.h"
+
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace tern::compact {
+
+static_assert(std::endian::native == std::endian::little,
+              "Compact doubles are little-endian on the wire; this code copies them as they are");
+
+const uint8_t* GetVarintSlow(const uint8_t* p, const uint8_t* end, uint64_t* out, bool* truncated) {
+  uint64_t r = 0;
+  for (int shift = 0; shift < 70; shift += 7) {
+    if (TERN_UNLIKELY(p == end)) {
+      *truncated = true;
+      return nullptr;
+    }
+    const uint8_t b = *p++;
+    r |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (b < 0x80) {
+      *out = r;
+      return p;
+    }
+  }
+  *truncated = false;
+  return nullptr;
+}
+
+namespace {
+
+// Compact type ids (the low nibble of a field header or container header).
+enum CType : uint8_t {
+  kCStop = 0,
+  kCTrue = 1,
+  kCFalse = 2,
+  kCByte = 3,
+  kCI16 = 4,
+  kCI32 = 5,
+  kCI64 = 6,
+  kCDouble = 7,
+  kCBinary = 8,
+  kCList = 9,
+  kCSet = 10,
+  kCMap = 11,
+  kCStruct = 12,
+  kCUuid = 13,
+};
+
+constexpr uint8_t ToCType(TType t) {
+  switch (t) {
+    case TType::kBool:
+      return kCTrue;
+    case TType::kByte:
+      return kCByte;
+    case TType::kI16:
+      return kCI16;
+    case TType::kI32:
+      return kCI32;
+    case TType::kI64:
+      return kCI64;
+    case TType::kDouble:
+      return kCDouble;
+    case TType::kString:
+      return kCBinary;
+    case TType::kList:
+      return kCList;
+    case TType::kSet:
+      return kCSet;
+    case TType::kMap:
+      return kCMap;
+    case TType::kStruct:
+      return kCStruct;
+    case TType::kUuid:
+      return kCUuid;
+    default:
+      return 0xff;
+  }
+}
+
+// Does a wire type `ct` carry a value of schema type `expected` (bools come
+// as true or false)?
+inline bool TypeMatches(uint8_t ct, uint8_t expected) {
+  return ct == expected || (expected == kCTrue && ct == kCFalse);
+}
+
+// Least bytes one value of compact type ct takes inside a container.
+constexpr size_t MinSize(uint8_t ct) { return ct == kCDouble ? 8 : ct == kCUuid ? 16 : 1; }
+
+inline uint32_t ZigZag32(int32_t v) {
+  return (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
+}
+inline uint64_t ZigZag64(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int32_t UnZigZag32(uint32_t n) { return static_cast<int32_t>((n >> 1) ^ (~(n & 1) + 1)); }
+inline int64_t UnZigZag64(uint64_t n) { return static_cast<int64_t>((n >> 1) ^ (~(n & 1) + 1)); }
+
+const char* Member(const void* obj, uint32_t off) { return static_cast<const char*>(obj) + off; }
+char* Member(void* obj, uint32_t off) { return static_cast<char*>(obj) + off; }
+
+const void* FieldValue(const FieldInfo& f, const void* obj) {
+  const char* m = Member(obj, f.offset);
+  if (f.indirect) return f.indirect_get(m, false);
+  return m;
+}
+
+bool IsWritten(const TypeInfo& t, const FieldInfo& f, const void* obj) {
+  if (t.kind == StructKind::kUnion) {
+    int16_t tag;
+    std::memcpy(&tag, Member(obj, t.union_tag_offset), 2);
+    return tag == f.id;
+  }
+  if (f.req == Requiredness::kOptional && !FieldIsSet(f, obj)) return false;
+  return FieldValue(f, obj) != nullptr;
+}
+
+inline size_t FieldHeaderSize(int16_t id, int16_t last) {
+  return id > last && id - last <= 15 ? 1 : 1 + VarintSize(ZigZag32(id));
+}
+inline uint8_t* PutFieldHeader(uint8_t* p, uint8_t ct, int16_t id, int16_t last) {
+  if (id > last && id - last <= 15) {
+    *p++ = static_cast<uint8_t>(((id - last) << 4) | ct);
+    return p;
+  }
+  *p++ = ct;
+  return PutVarint(p, ZigZag32(id));
+}
+
+// ---- size -------------------------------------------------------------------
+
+size_t StructSize(const TypeInfo& t, const void* obj);
+size_t ValueSize(const ValueType& v, const void* p);
+
+size_t CollectionHeaderSize(size_t n) { return n < 15 ? 1 : 1 + VarintSize(n); }
+
+template <class T, class F>
+size_t SumVarints(const void* data, size_t n, F zigzag) {
+  const T* v = static_cast<const T*>(data);
+  size_t total = 0;
+  for (size_t i = 0; i < n; ++i) total += VarintSize(zigzag(v[i]));
+  return total;
+}
+
+struct SizeCtx {
+  const ContainerInfo* c;
+  size_t total;
+};
+
+size_t ContainerSize(const ContainerInfo& c, const void* p) {
+  const size_t n = c.count(p);
+  if (c.kind == TType::kMap) {
+    if (n == 0) return 1;
+  }
+  size_t total = c.kind == TType::kMap ? VarintSize(n) + 1 : CollectionHeaderSize(n);
+  if (c.data != nullptr && n > 0) {
+    const void* d = c.data(const_cast<void*>(p));
+    switch (c.elem.cpp) {
+      case CppType::kI8:
+        return total + n;
+      case CppType::kI16:
+        return total + SumVarints<int16_t>(d, n, [](int16_t x) { return ZigZag32(x); });
+      case CppType::kI32:
+        return total + SumVarints<int32_t>(d, n, [](int32_t x) { return ZigZag32(x); });
+      case CppType::kI64:
+        return total + SumVarints<int64_t>(d, n, [](int64_t x) { return ZigZag64(x); });
+      case CppType::kDouble:
+        return total + 8 * n;
+      default:
+        break;
+    }
+  }
+  if (c.kind != TType::kMap && c.elem.cpp == CppType::kBool) return total + n;
+  SizeCtx sc{&c, 0};
+  c.for_each(p, &sc, [](void* ctx, const void* key, const void* elem) {
+    auto* s = static_cast<SizeCtx*>(ctx);
+    if (key != nullptr) s->total += ValueSize(s->c->key, key);
+    s->total += ValueSize(s->c->elem, elem);
+  });
+  return total + sc.total;
+}
+
+size_t ValueSize(const ValueType& v, const void* p) {
+  switch (v.cpp) {
+    case CppType::kBool:
+    case CppType::kI8:
+      return 1;
+    case CppType::kI16:
+      return VarintSize(ZigZag32(*static_cast<const int16_t*>(p)));
+    case CppType::kI32:
+      return VarintSize(ZigZag32(*static_cast<const int32_t*>(p)));
+    case CppType::kI64:
+      return VarintSize(ZigZag64(*static_cast<const int64_t*>(p)));
+    case CppType::kDouble:
+      return 8;
+    case CppType::kUuid:
+      return 16;
+    case CppType::kString: {
+      const size_t n = static_cast<const std::string*>(p)->size();
+      return VarintSize(n) + n;
+    }
+    case CppType::kStruct:
+      return StructSize(*v.strct, p);
+    case CppType::kList:
+    case CppType::kSet:
+    case CppType::kMap:
+      return ContainerSize(*v.container, p);
+  }
+  return 0;
+}
+
+size_t StructSize(const TypeInfo& t, const void* obj) {
+  size_t n = 1;  // stop
+  int16_t last = 0;
+  for (uint32_t i = 0; i < t.num_fields; ++i) {
+    const FieldInfo& f = t.fields[i];
+    if (!IsWritten(t, f, obj)) continue;
+    n += FieldHeaderSize(f.id, last);
+    last = f.id;
+    if (f.type.cpp != CppType::kBool) n += ValueSize(f.type, FieldValue(f, obj));
+  }
+  return n;
+}
+
+// ---- write ------------------------------------------------------------------
+
+uint8_t* WriteStruct(const TypeInfo& t, const void* obj, uint8_t* out);
+uint8_t* WriteValue(const ValueType& v, const void* p, uint8_t* out);
+
+struct WriteCtx {
+  const ContainerInfo* c;
+  uint8_t* out;
+};
+
+uint8_t* WriteContainer(const ContainerInfo& c, const void* p, uint8_t* out) {
+  const size_t n = c.count(p);
+  const uint8_t et = ToCType(c.elem.ttype);
+  if (c.kind == TType::kMap) {
+    if (n == 0) {
+      *out++ = 0;
+      return out;
+    }
+    out = PutVarint(out, n);
+    *out++ = static_cast<uint8_t>((ToCType(c.key.ttype) << 4) | et);
+  } else if (n < 15) {
+    *out++ = static_cast<uint8_t>((n << 4) | et);
+  } else {
+    *out++ = static_cast<uint8_t>(0xf0 | et);
+    out = PutVarint(out, n);
+  }
+  if (c.data != nullptr && n > 0) {
+    const void* d = c.data(const_cast<void*>(p));
+    switch (c.elem.cpp) {
+      case CppType::kI8:
+        std::memcpy(out, d, n);
+        return out + n;
+      case CppType::kI16: {
+        const auto* v = static_cast<const int16_t*>(d);
+        for (size_t i = 0; i < n; ++i) out = PutVarint(out, ZigZag32(v[i]));
+        return out;
+      }
+      case CppType::kI32: {
+        const auto* v = static_cast<const int32_t*>(d);
+        for (size_t i = 0; i < n; ++i) out = PutVarint(out, ZigZag32(v[i]));
+        return out;
+      }
+      case CppType::kI64: {
+        const auto* v = static_cast<const int64_t*>(d);
+        for (size_t i = 0; i < n; ++i) out = PutVarint(out, ZigZag64(v[i]));
+        return out;
+      }
+      case CppType::kDouble:
+        std::memcpy(out, d, 8 * n);
+        return out + 8 * n;
+      default:
+        break;
+    }
+  }
+  WriteCtx wc{&c, out};
+  c.for_each(p, &wc, [](void* ctx, const void* key, const void* elem) {
+    auto* w = static_cast<WriteCtx*>(ctx);
+    if (key != nullptr) w->out = WriteValue(w->c->key, key, w->out);
+    w->out = WriteValue(w->c->elem, elem, w->out);
+  });
+  return wc.out;
+}
+
+uint8_t* WriteValue(const ValueType& v, const void* p, uint8_t* out) {
+  switch (v.cpp) {
+    case CppType::kBool:  // in a container: one byte
+      *out++ = *static_cast<const bool*>(p) ? kCTrue : kCFalse;
+      return out;
+    case CppType::kI8:
+      *out++ = *static_cast<const uint8_t*>(p);
+      return out;
+    case CppType::kI16:
+      return PutVarint(out, ZigZag32(*static_cast<const int16_t*>(p)));
+    case CppType::kI32:
+      return PutVarint(out, ZigZag32(*static_cast<const int32_t*>(p)));
+    case CppType::kI64:
+      return PutVarint(out, ZigZag64(*static_cast<const int64_t*>(p)));
+    case CppType::kDouble:
+      std::memcpy(out, p, 8);
+      return out + 8;
+    case CppType::kUuid:
+      std::memcpy(out, p, 16);
+      return out + 16;
+    case CppType::kString: {
+      const auto* s = static_cast<const std::string*>(p);
+      out = PutVarint(out, s->size());
+      std::memcpy(out, s->data(), s->size());
+      return out + s->size();
+    }
+    case CppType::kStruct:
+      return WriteStruct(*v.strct, p, out);
+    case CppType::kList:
+    case CppType::kSet:
+    case CppType::kMap:
+      return WriteContainer(*v.container, p, out);
+  }
+  return out;
+}
+
+uint8_t* WriteStruct(const TypeInfo& t, const void* obj, uint8_t* out) {
+  int16_t last = 0;
+  for (uint32_t i = 0; i < t.num_fields; ++i) {
+    const FieldInfo& f = t.fields[i];
+    if (!IsWritten(t, f, obj)) continue;
+    const void* v = FieldValue(f, obj);
+    if (f.type.cpp == CppType::kBool) {
+      out = PutFieldHeader(out, *static_cast<const bool*>(v) ? kCTrue : kCFalse, f.id, last);
+    } else {
+      out = PutFieldHeader(out, ToCType(f.type.ttype), f.id, last);
+      out = WriteValue(f.type, v, out);
+    }
+    last = f.id;
+  }
+  *out++ = kCStop;
+  return out;
+}
+
+// ---- read -------------------------------------------------------------------
+
+enum class Err : uint8_t {
+  kNone,
+  kTruncated,
+  kBadVarint,
+  kNegativeSize,
+  kStringTooLong,
+  kContainerTooLarge,
+  kTooDeep,
+  kBadType,
+  kWrongElementType,
+  kMissingRequired,
+};
+
+Status MakeError(Err e, const char* what) {
+  std::string m = std::string("thrift_compact: ") + what + ": ";
+  switch (e) {
+    case Err::kNone:
+      m += "unknown error";
+      break;
+    case Err::kTruncated:
+      m += "truncated input";
+      break;
+    case Err::kBadVarint:
+      m += "varint longer than 10 bytes";
+      break;
+    case Err::kNegativeSize:
+      m += "negative size";
+      break;
+    case Err::kStringTooLong:
+      return ResourceExhausted(m + "string/binary longer than max_string");
+    case Err::kContainerTooLarge:
+      return ResourceExhausted(m + "container larger than max_container");
+    case Err::kTooDeep:
+      return ResourceExhausted(m + "nesting deeper than max_depth");
+    case Err::kBadType:
+      m += "invalid compact type id";
+      break;
+    case Err::kWrongElementType:
+      m += "container element type does not match the schema";
+      break;
+    case Err::kMissingRequired:
+      m += "required field missing";
+      break;
+  }
+  return DataLoss(m);
+}
+
+struct Reader {
+  const uint8_t* end;
+  ReadContext& ctx;
+  Err err = Err::kNone;
+
+  const uint8_t* Fail(Err e) {
+    err = e;
+    return nullptr;
+  }
+  const uint8_t* Varint(const uint8_t* p, uint64_t* v) {
+    bool truncated = false;
+    const uint8_t* q = GetVarint(p, end, v, &truncated);
+    if (TERN_UNLIKELY(q == nullptr)) err = truncated ? Err::kTruncated : Err::kBadVarint;
+    return q;
+  }
+  // A 32-bit size (string length, element count): Apache reads a varint and
+  // takes its low 32 bits as a signed size.
+  const uint8_t* Size(const uint8_t* p, size_t* n) {
+    uint64_t v;
+    p = Varint(p, &v);
+    if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+    if (TERN_UNLIKELY(static_cast<int32_t>(v) < 0)) return Fail(Err::kNegativeSize);
+    *n = static_cast<uint32_t>(v);
+    return p;
+  }
+
+  const uint8_t* Struct(const TypeInfo& t, void* obj, const uint8_t* p);
+  const uint8_t* Value(const ValueType& v, void* obj, const uint8_t* p);
+  const uint8_t* Container(const ContainerInfo& c, void* obj, const uint8_t* p);
+  const uint8_t* Skip(uint8_t ct, const uint8_t* p, bool in_field);
+};
+
+// Storage for a temporary element: on the stack when small enough.
+class Temp {
+ public:
+  Temp(size_t size, size_t align, void (*construct)(void*), void (*destruct)(void*))
+      : align_(align), destruct_(destruct) {
+    if (size <= sizeof(buf_) && align <= alignof(std::max_align_t)) {
+      p_ = buf_;
+    } else {
+      p_ = ::operator new(size, std::align_val_t(align));
+      heap_ = true;
+    }
+    construct(p_);
+  }
+  ~Temp() {
+    destruct_(p_);
+    if (heap_) ::operator delete(p_, std::align_val_t(align_));
+  }
+  Temp(const Temp&) = delete;
+  Temp& operator=(const Temp&) = delete;
+  void* get() { return p_; }
+
+ private:
+  alignas(std::max_align_t) char buf_[256];
+  void* p_;
+  size_t align_;
+  void (*destruct_)(void*);
+  bool heap_ = false;
+};
+
+const uint8_t* Reader::Skip(uint8_t ct, const uint8_t* p, bool in_field) {
+  uint64_t v;
+  switch (ct) {
+    case kCTrue:
+    case kCFalse:
+      if (in_field) return p;  // the value is in the field header
+      [[fallthrough]];
+    case kCByte:
+      if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
+      return p + 1;
+    case kCI16:
+    case kCI32:
+    case kCI64:
+      return Varint(p, &v);
+    case kCDouble:
+      if (TERN_UNLIKELY(end - p < 8)) return Fail(Err::kTruncated);
+      return p + 8;
+    case kCUuid:
+      if (TERN_UNLIKELY(end - p < 16)) return Fail(Err::kTruncated);
+      return p + 16;
+    case kCBinary: {
+      size_t n;
+      p = Size(p, &n);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      if (TERN_UNLIKELY(n > ctx.limits.max_string)) return Fail(Err::kStringTooLong);
+      if (TERN_UNLIKELY(static_cast<size_t>(end - p) < n)) return Fail(Err::kTruncated);
+      return p + n;
+    }
+    case kCStruct: {
+      if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return Fail(Err::kTooDeep);
+      for (;;) {
+        if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
+        const uint8_t b = *p++;
+        if (b == kCStop) break;
+        if ((b >> 4) == 0) {
+          p = Varint(p, &v);  // the field id
+          if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        }
+        p = Skip(b & 0x0f, p, /*in_field=*/true);
+        if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      }
+      --ctx.depth;
+      return p;
+    }
+    case kCList:
+    case kCSet:
+    case kCMap: {
+      size_t n;
+      uint8_t kt = kCStop, et;
+      if (ct == kCMap) {
+        p = Size(p, &n);
+        if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        if (n == 0) return p;
+        if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
+        kt = *p >> 4;
+        et = *p & 0x0f;
+        ++p;
+      } else {
+        if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
+        n = *p >> 4;
+        et = *p & 0x0f;
+        ++p;
+        if (n == 15) {
+          p = Size(p, &n);
+          if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        }
+        if (n == 0) return p;
+      }
+      if (TERN_UNLIKELY(n > ctx.limits.max_container)) return Fail(Err::kContainerTooLarge);
+      const size_t min = MinSize(et) + (ct == kCMap ? MinSize(kt) : 0);
+      if (TERN_UNLIKELY(n > static_cast<size_t>(end - p) / min)) return Fail(Err::kTruncated);
+      if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return Fail(Err::kTooDeep);
+      for (size_t i = 0; i < n; ++i) {
+        if (ct == kCMap) {
+          p = Skip(kt, p, false);
+          if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        }
+        p = Skip(et, p, false);
+        if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      }
+      --ctx.depth;
+      return p;
+    }
+    default:
+      return Fail(Err::kBadType);
+  }
+}
+
+template <class T, class Decode>
+const uint8_t* ReadVarints(Reader& r, const uint8_t* p, T* out, size_t n, Decode decode) {
+  const uint8_t* const end = r.end;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t v;
+    if (TERN_LIKELY(end - p >= 10)) {
+      // Unchecked fast path: at most 10 bytes are looked at.
+      v = *p & 0x7f;
+      if (TERN_LIKELY(*p++ < 0x80)) {
+        out[i] = decode(v);
+        continue;
+      }
+      int shift = 7;
+      for (;;) {
+        const uint8_t b = *p++;
+        v |= static_cast<uint64_t>(b & 0x7f) << shift;
+        if (b < 0x80) break;
+        shift += 7;
+        if (TERN_UNLIKELY(shift >= 70)) return r.Fail(Err::kBadVarint);
+      }
+    } else {
+      p = r.Varint(p, &v);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+    }
+    out[i] = decode(v);
+  }
+  return p;
+}
+
+const uint8_t* Reader::Container(const ContainerInfo& c, void* obj, const uint8_t* p) {
+  size_t n;
+  uint8_t kt = kCStop, et;
+  if (c.kind == TType::kMap) {
+    p = Size(p, &n);
+    if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+    c.clear(obj);
+    if (n == 0) return p;
+    if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
+    kt = *p >> 4;
+    et = *p & 0x0f;
+    ++p;
+    if (TERN_UNLIKELY(!TypeMatches(kt, ToCType(c.key.ttype)))) return Fail(Err::kWrongElementType);
+  } else {
+    if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
+    n = *p >> 4;
+    et = *p & 0x0f;
+    ++p;
+    if (n == 15) {
+      p = Size(p, &n);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+    }
+    c.clear(obj);
+    if (n == 0) return p;  // writers give empty containers any element type
+  }
+  if (TERN_UNLIKELY(!TypeMatches(et, ToCType(c.elem.ttype)))) return Fail(Err::kWrongElementType);
+  if (TERN_UNLIKELY(n > ctx.limits.max_container)) return Fail(Err::kContainerTooLarge);
+  const size_t min = MinSize(et) + (c.kind == TType::kMap ? MinSize(kt) : 0);
+  if (TERN_UNLIKELY(n > static_cast<size_t>(end - p) / min)) return Fail(Err::kTruncated);
+  if (c.data != nullptr) {
+    c.resize(obj, n);
+    void* d = c.data(obj);
+    switch (c.elem.cpp) {
+      case CppType::kI8:
+        std::memcpy(d, p, n);
+        return p + n;
+      case CppType::kI16:
+        return ReadVarints(*this, p, static_cast<int16_t*>(d), n, [](uint64_t v) {
+          return static_cast<int16_t>(UnZigZag32(static_cast<uint32_t>(v)));
+        });
+      case CppType::kI32:
+        return ReadVarints(*this, p, static_cast<int32_t*>(d), n,
+                           [](uint64_t v) { return UnZigZag32(static_cast<uint32_t>(v)); });
+      case CppType::kI64:
+        return ReadVarints(*this, p, static_cast<int64_t*>(d), n,
+                           [](uint64_t v) { return UnZigZag64(v); });
+      case CppType::kDouble:
+        std::memcpy(d, p, 8 * n);
+        return p + 8 * n;
+      default:
+        break;
+    }
+  }
+  if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return Fail(Err::kTooDeep);
+  c.reserve(obj, n);
+  for (size_t i = 0; i < n; ++i) {
+    Temp elem(c.elem_size, c.elem_align, c.construct_elem, c.destruct_elem);
+    if (c.kind == TType::kMap) {
+      Temp key(c.key_size, c.key_align, c.construct_key, c.destruct_key);
+      p = Value(c.key, key.get(), p);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      p = Value(c.elem, elem.get(), p);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      c.add(obj, key.get(), elem.get());
+    } else {
+      p = Value(c.elem, elem.get(), p);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      c.add(obj, nullptr, elem.get());
+    }
+  }
+  --ctx.depth;
+  return p;
+}
+
+// A value inside a container, or a non-bool field's value.
+const uint8_t* Reader::Value(const ValueType& v, void* obj, const uint8_t* p) {
+  uint64_t x;
+  switch (v.cpp) {
+    case CppType::kBool:
+      if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
+      *static_cast<bool*>(obj) = *p == kCTrue;  // as Apache: anything else is false
+      return p + 1;
+    case CppType::kI8:
+      if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
+      *static_cast<int8_t*>(obj) = static_cast<int8_t>(*p);
+      return p + 1;
+    case CppType::kI16:
+      p = Varint(p, &x);
+      if (TERN_LIKELY(p != nullptr)) {
+        *static_cast<int16_t*>(obj) = static_cast<int16_t>(UnZigZag32(static_cast<uint32_t>(x)));
+      }
+      return p;
+    case CppType::kI32:
+      p = Varint(p, &x);
+      if (TERN_LIKELY(p != nullptr))
+        *static_cast<int32_t*>(obj) = UnZigZag32(static_cast<uint32_t>(x));
+      return p;
+    case CppType::kI64:
+      p = Varint(p, &x);
+      if (TERN_LIKELY(p != nullptr)) *static_cast<int64_t*>(obj) = UnZigZag64(x);
+      return p;
+    case CppType::kDouble:
+      if (TERN_UNLIKELY(end - p < 8)) return Fail(Err::kTruncated);
+      std::memcpy(obj, p, 8);
+      return p + 8;
+    case CppType::kUuid:
+      if (TERN_UNLIKELY(end - p < 16)) return Fail(Err::kTruncated);
+      std::memcpy(obj, p, 16);
+      return p + 16;
+    case CppType::kString: {
+      size_t n;
+      p = Size(p, &n);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      if (TERN_UNLIKELY(n > ctx.limits.max_string)) return Fail(Err::kStringTooLong);
+      if (TERN_UNLIKELY(static_cast<size_t>(end - p) < n)) return Fail(Err::kTruncated);
+      static_cast<std::string*>(obj)->assign(reinterpret_cast<const char*>(p), n);
+      return p + n;
+    }
+    case CppType::kStruct:
+      return Struct(*v.strct, obj, p);
+    case CppType::kList:
+    case CppType::kSet:
+    case CppType::kMap:
+      return Container(*v.container, obj, p);
+  }
+  return Fail(Err::kBadType);
+}
+
+const uint8_t* Reader::Struct(const TypeInfo& t, void* obj, const uint8_t* p) {
+  if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return Fail(Err::kTooDeep);
+  // Required fields seen, by index: a word for the common case, a vector for
+  // structs with more than 64 fields.
+  uint64_t seen = 0;
+  std::vector<bool> seen_big;
+  if (t.num_fields > 64) seen_big.resize(t.num_fields);
+  uint32_t next = 0;  // fields usually arrive in IDL order
+  int16_t last = 0;
+  for (;;) {
+    if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
+    const uint8_t b = *p++;
+    if (b == kCStop) break;
+    const uint8_t ct = b & 0x0f;
+    int16_t id;
+    if (const uint8_t delta = b >> 4; delta != 0) {
+      id = static_cast<int16_t>(last + delta);
+    } else {
+      uint64_t v;
+      p = Varint(p, &v);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      id = static_cast<int16_t>(UnZigZag32(static_cast<uint32_t>(v)));
+    }
+    last = id;
+    const FieldInfo* f = nullptr;
+    for (uint32_t k = 0; k < t.num_fields; ++k) {
+      const uint32_t i = next + k < t.num_fields ? next + k : next + k - t.num_fields;
+      if (t.fields[i].id == id) {
+        f = &t.fields[i];
+        next = i + 1;
+        break;
+      }
+    }
+    const uint8_t expected = f != nullptr ? ToCType(f->type.ttype) : 0xff;
+    if (f == nullptr || !TypeMatches(ct, expected)) {
+      p = Skip(ct, p, /*in_field=*/true);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      continue;
+    }
+    void* m = Member(obj, f->offset);
+    if (f->indirect) m = f->indirect_get(m, true);
+    if (f->type.cpp == CppType::kBool) {
+      *static_cast<bool*>(m) = ct == kCTrue;
+    } else {
+      p = Value(f->type, m, p);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+    }
+    if (t.kind == StructKind::kUnion) {
+      std::memcpy(Member(obj, t.union_tag_offset), &f->id, 2);
+    } else if (f->req == Requiredness::kOptional) {
+      SetFieldIsSet(*f, obj);
+    }
+    const auto idx = static_cast<uint32_t>(f - t.fields);
+    if (idx < 64) seen |= uint64_t{1} << idx;
+    if (!seen_big.empty()) seen_big[idx] = true;
+  }
+  for (uint32_t i = 0; i < t.num_fields; ++i) {
+    if (t.fields[i].req != Requiredness::kRequired) continue;
+    const bool was_seen = i < 64 ? (seen & (uint64_t{1} << i)) != 0 : seen_big[i];
+    if (!was_seen) return Fail(Err::kMissingRequired);
+  }
+  --ctx.depth;
+  return p;
+}
+
+}  // namespace
+
+size_t EncodedSize(const TypeInfo& t, const void* obj) { return StructSize(t, obj); }
+
+uint8_t* Write(const TypeInfo& t, const void* obj, uint8_t* out) {
+  return WriteStruct(t, obj, out);
+}
+
+Result<size_t> Read(const TypeInfo& t, void* obj, const uint8_t* p, size_t n, ReadContext& ctx) {
+  Reader r{p + n, ctx};
+  const uint8_t* end = r.Struct(t, obj, p);
+  if (end == nullptr) return MakeError(r.err, t.name);
+  return static_cast<size_t>(end - p);
+}
+
+Status SkipField(uint8_t ctype, const uint8_t* p, size_t n, const Limits& limits, size_t* skipped) {
+  ReadContext ctx{limits, 1};
+  Reader r{p + n, ctx};
+  const uint8_t* end = r.Skip(ctype, p, /*in_field=*/true);
+  if (end == nullptr) return MakeError(r.err, "unknown field");
+  *skipped = static_cast<size_t>(end - p);
+  return Status::OK();
+}
+
+}  // namespace tern::compact

@@ -1,0 +1,279 @@
+// The thrift_compact codec: the SDK conformance suite on the plugin as the
+// host loads it, the exact bytes of the Compact encoding, framing delivered
+// a byte at a time, and bad frames and bodies failing cleanly.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compact_codec.h"
+#include "compact_protocol.h"
+#include "conformance_types.h"
+#include "tern/buffer.h"
+#include "tern/rpc/runtime.h"
+#include "tern/testing/codec_conformance.h"
+
+namespace tern::testing {
+namespace {
+
+namespace c = ::tern::conformance;
+
+// The runtime that found the plugin through the normal plugin path: the
+// directory a user's config names in [plugins] dir.
+const std::shared_ptr<rpc::Runtime>& PluginRuntime() {
+  static const std::shared_ptr<rpc::Runtime> rt = [] {
+    auto r = rpc::Runtime::FromText("[plugins]\ndir = " TERN_COMPACT_PLUGIN_DIR "\n");
+    if (!r.ok()) {
+      ADD_FAILURE() << r.status();
+      return std::shared_ptr<rpc::Runtime>();
+    }
+    return *r;
+  }();
+  return rt;
+}
+
+struct CompactPlugin {
+  static std::unique_ptr<Codec> Make() {
+    if (PluginRuntime() == nullptr) return nullptr;
+    auto codec = PluginRuntime()->NewCodec("thrift_compact", "framed");
+    EXPECT_TRUE(codec.ok()) << codec.status();
+    return codec.ok() ? std::move(*codec) : nullptr;
+  }
+  static constexpr bool kBinaryBody = false;
+};
+
+INSTANTIATE_TYPED_TEST_SUITE_P(Compact, CodecConformanceTest, ::testing::Types<CompactPlugin>);
+
+TEST(CompactPluginTest, TheHostLoadsItAndRefusesBufferedFraming) {
+  ASSERT_NE(PluginRuntime(), nullptr);
+  EXPECT_NE(PluginRuntime()->Describe().find("thrift_compact"), std::string::npos)
+      << PluginRuntime()->Describe();
+  auto buffered = PluginRuntime()->NewCodec("thrift_compact", "buffered");
+  ASSERT_FALSE(buffered.ok());
+  EXPECT_NE(buffered.status().ToString().find("framed only"), std::string::npos)
+      << buffered.status();
+}
+
+std::vector<uint8_t> Body(const TypeInfo& t, const void* obj) {
+  std::vector<uint8_t> out(compact::EncodedSize(t, obj));
+  uint8_t* end = compact::Write(t, obj, out.data());
+  EXPECT_EQ(end, out.data() + out.size());
+  return out;
+}
+
+TEST(CompactBytesTest, ScalarsAreEncodedAsTheSpecSays) {
+  c::Scalars s;
+  s.b = true;
+  s.i8v = 1;
+  s.i16v = -1;
+  s.i32v = 150;
+  s.i64v = -2;
+  s.d = 1.0;
+  s.s = "hi";
+  s.bin = "";
+  s.color = c::Color::RED;
+  const std::vector<uint8_t> expected = {0x11,              // 1: bool true in the header
+                                         0x13, 0x01,        // 2: byte 1
+                                         0x14, 0x01,        // 3: i16 -1 -> zigzag 1
+                                         0x15, 0xac, 0x02,  // 4: i32 150 -> zigzag 300
+                                         0x16, 0x03,        // 5: i64 -2 -> zigzag 3
+                                         0x17, 0,    0,    0,    0,
+                                         0,    0,    0xf0, 0x3f,  // 6: double 1.0, little-endian
+                                         0x18, 0x02, 'h',  'i',   // 7: string
+                                         0x18, 0x00,              // 8: empty binary
+                                         0x15, 0x02,              // 9: enum RED = 1 -> zigzag 2
+                                         0x00};
+  EXPECT_EQ(Body(c::Scalars::kTernTypeInfo, &s), expected);
+  c::Scalars back;
+  ReadContext ctx{DefaultLimits()};
+  auto r = compact::Read(c::Scalars::kTernTypeInfo, &back, expected.data(), expected.size(), ctx);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, expected.size());
+  EXPECT_EQ(back, s);
+}
+
+TEST(CompactBytesTest, LongFieldIdDeltasUseTheLongHeader) {
+  c::Sparse s;
+  s.one = 1;
+  s.hundred = "x";
+  s.max_id = 5;
+  const std::vector<uint8_t> expected = {
+      0x15, 0x02,                    // 1: i32 1
+      0x08, 0xc8, 0x01, 0x01, 'x',   // 100: delta 99 > 15: type, zigzag(100) = 200
+      0x06, 0xfe, 0xff, 0x03, 0x0a,  // 32767: zigzag = 65534; value zigzag(5) = 10
+      0x00};
+  EXPECT_EQ(Body(c::Sparse::kTernTypeInfo, &s), expected);
+}
+
+TEST(CompactBytesTest, ContainerHeaders) {
+  c::Numbers n;
+  n.bools = {true, false};
+  n.i64s.assign(20, 1);  // 15 or more elements: the size follows as a varint
+  n.doubles = {};
+  std::vector<uint8_t> bytes = Body(c::Numbers::kTernTypeInfo, &n);
+  // 1: i16s empty: 0x19 0x04; 2: i32s empty: 0x19 0x05;
+  // 3: i64s: 0x19, 0xf6, 20, then 20 x zigzag(1) = 2.
+  const std::vector<uint8_t> head = {0x19, 0x04, 0x19, 0x05, 0x19, 0xf6, 20};
+  ASSERT_GT(bytes.size(), head.size() + 20);
+  EXPECT_EQ(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 7), head);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(bytes[7 + i], 2);
+  // ... 6: bools: 0x19 (delta 1 after field 5), 0x21 (2 elements, type true), 1, 2.
+  const std::vector<uint8_t> bools = {0x19, 0x21, 0x01, 0x02};
+  EXPECT_NE(std::search(bytes.begin(), bytes.end(), bools.begin(), bools.end()), bytes.end());
+  c::Numbers back;
+  ReadContext ctx{DefaultLimits()};
+  ASSERT_TRUE(
+      compact::Read(c::Numbers::kTernTypeInfo, &back, bytes.data(), bytes.size(), ctx).ok());
+  EXPECT_EQ(back, n);
+}
+
+TEST(CompactBytesTest, EnvelopeAndFrame) {
+  compact::CompactCodec codec;
+  c::Failure f;
+  f.message = "m";
+  f.code = 3;
+  LinkBuffer out;
+  ASSERT_TRUE(
+      codec.Encode({"ping", MessageType::kCall, -2}, {&c::Failure::kTernTypeInfo, &f, {}}, out)
+          .ok());
+  out.Flush();
+  std::string bytes;
+  ASSERT_TRUE(out.ReadString(out.Len(), &bytes).ok());
+  const std::string expected_envelope = std::string("\x82\x21", 2) +  // id, CALL << 5 | 1
+                                        "\xfe\xff\xff\xff\x0f" +      // seqid -2 as uint32
+                                        "\x04ping";
+  ASSERT_GE(bytes.size(), 4 + expected_envelope.size());
+  EXPECT_EQ(bytes.substr(4, expected_envelope.size()), expected_envelope);
+  const uint32_t len = (uint32_t(uint8_t(bytes[0])) << 24) | (uint32_t(uint8_t(bytes[1])) << 16) |
+                       (uint32_t(uint8_t(bytes[2])) << 8) | uint8_t(bytes[3]);
+  EXPECT_EQ(len, bytes.size() - 4);
+}
+
+// Encodes one message and returns its framed bytes.
+std::string Message(const MessageHeader& h, const TypeInfo& t, const void* obj) {
+  compact::CompactCodec codec;
+  LinkBuffer out;
+  EXPECT_TRUE(codec.Encode(h, {&t, obj, {}}, out).ok());
+  out.Flush();
+  std::string s;
+  EXPECT_TRUE(out.ReadString(out.Len(), &s).ok());
+  return s;
+}
+
+TEST(CompactFramingTest, AByteAtATime) {
+  c::Scalars s;
+  RandomValue(3).Fill(c::Scalars::kTernTypeInfo, &s);
+  const std::string bytes = Message({"m", MessageType::kCall, 1}, c::Scalars::kTernTypeInfo, &s);
+  compact::CompactCodec codec;
+  LinkBuffer in;
+  FrameState state;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    FrameResult r = codec.Frame(in, state, DefaultLimits());
+    ASSERT_EQ(r.what, FrameResult::kNeedMore) << "at " << i;
+    EXPECT_LE(r.size, bytes.size());
+    in.Write(bytes.data() + i, 1);
+    in.Flush();
+  }
+  FrameResult r = codec.Frame(in, state, DefaultLimits());
+  ASSERT_EQ(r.what, FrameResult::kFrame);
+  EXPECT_EQ(r.size, bytes.size());
+}
+
+// Runs Frame + DecodeHeader + DecodeBody over `bytes`; returns the first error.
+Status DecodeAll(const std::string& bytes, const Limits& limits = DefaultLimits()) {
+  compact::CompactCodec codec;
+  LinkBuffer in;
+  in.Write(bytes.data(), bytes.size());
+  in.Flush();
+  FrameState state;
+  FrameResult r = codec.Frame(in, state, limits);
+  if (r.what == FrameResult::kError) return r.error;
+  if (r.what == FrameResult::kNeedMore) return Status::OK();  // waits: not an error yet
+  auto data = in.Peek(r.size);
+  if (!data.ok()) return data.status();
+  FrameView frame{*data, r.size, 0, Slice()};
+  auto h = codec.DecodeHeader(frame, limits);
+  if (!h.ok()) return h.status();
+  c::Scalars s;
+  ReadContext ctx{limits};
+  return codec.DecodeBody(frame, c::Scalars::kTernTypeInfo, &s, ctx);
+}
+
+std::string Framed(const std::string& payload) {
+  const auto n = static_cast<uint32_t>(payload.size());
+  std::string s = {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
+  return s + payload;
+}
+
+TEST(CompactBadInputTest, EachIsACleanError) {
+  c::Scalars s;
+  RandomValue(9).Fill(c::Scalars::kTernTypeInfo, &s);
+  const std::string good = Message({"m", MessageType::kCall, 1}, c::Scalars::kTernTypeInfo, &s);
+  ASSERT_TRUE(DecodeAll(good).ok());
+  struct Case {
+    const char* what;
+    std::string bytes;
+    StatusCode code;
+  };
+  std::string trailing = good.substr(4) + "x";
+  const std::vector<Case> cases = {
+      {"zero length", std::string("\0\0\0\0", 4), StatusCode::kDataLoss},
+      {"negative length", "\xff\xff\xff\xfe", StatusCode::kDataLoss},
+      {"over max_frame", "\x7f\xff\xff\xff", StatusCode::kResourceExhausted},
+      {"bad protocol id", Framed(std::string("\x80\x01\x00\x00\x00\x01", 6)),
+       StatusCode::kDataLoss},
+      {"bad version", Framed(std::string("\x82\x22\x01\x01m\x00", 6)), StatusCode::kDataLoss},
+      {"message type 0", Framed(std::string("\x82\x01\x01\x01m\x00", 6)), StatusCode::kDataLoss},
+      {"message type 7", Framed(std::string("\x82\xe1\x01\x01m\x00", 6)), StatusCode::kDataLoss},
+      {"name longer than the frame", Framed(std::string("\x82\x21\x01\x7fm\x00", 6)),
+       StatusCode::kDataLoss},
+      {"huge name", Framed(std::string("\x82\x21\x01\xff\xff\xff\xff\x07m", 9)),
+       StatusCode::kResourceExhausted},
+      {"negative name length", Framed(std::string("\x82\x21\x01\xff\xff\xff\xff\x0f", 8)),
+       StatusCode::kDataLoss},
+      {"11-byte varint seqid", Framed(std::string("\x82\x21") + std::string(10, '\xff') + "\x01"),
+       StatusCode::kDataLoss},
+      {"trailing bytes in the frame", Framed(trailing), StatusCode::kDataLoss},
+      {"string longer than the frame", Framed(std::string("\x82\x21\x01\x01m\x78\xff\xff\x03", 9)),
+       StatusCode::kDataLoss},
+      {"list of 2^31-1 elements in a few bytes",
+       Framed(std::string("\x82\x21\x01\x01m\x19\xf5\xff\xff\xff\xff\x07", 12)),
+       StatusCode::kResourceExhausted},
+      {"list of 10^6 elements in a few bytes",
+       Framed(std::string("\x82\x21\x01\x01m\x19\xf5\xc0\x84\x3d", 10)), StatusCode::kDataLoss},
+      {"invalid field type 14", Framed(std::string("\x82\x21\x01\x01m\x1e\x00", 7)),
+       StatusCode::kDataLoss},
+  };
+  for (const auto& c : cases) {
+    Status st = DecodeAll(c.bytes);
+    EXPECT_FALSE(st.ok()) << c.what;
+    EXPECT_EQ(st.code(), c.code) << c.what << ": " << st;
+    EXPECT_NE(st.ToString().find("compact"), std::string::npos) << c.what << ": " << st;
+  }
+}
+
+TEST(CompactBadInputTest, DeepNestingStopsAtMaxDepth) {
+  // An unknown field (id 1 of Scalars is a bool; this says struct) nesting
+  // structs 100,000 deep must fail at max_depth, not overflow the stack.
+  std::string body = std::string("\x82\x21\x01\x01m", 5);
+  body += std::string(100000, '\x1c');  // field delta 1, type struct, repeated
+  Status st = DecodeAll(Framed(body));
+  EXPECT_EQ(st.code(), StatusCode::kResourceExhausted) << st;
+}
+
+TEST(CompactBadInputTest, TruncatedVarintsInLists) {
+  // Numbers.i64s with 3 elements whose last varint never ends.
+  const std::string body = std::string("\x39\x36\x02\x02\x80\x80", 6);
+  c::Numbers n;
+  ReadContext ctx{DefaultLimits()};
+  auto r = compact::Read(c::Numbers::kTernTypeInfo, &n,
+                         reinterpret_cast<const uint8_t*>(body.data()), body.size(), ctx);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << r.status();
+}
+
+}  // namespace
+}  // namespace tern::testing
