@@ -1,7 +1,7 @@
 // apache_rpc_client: Apache Thrift 0.17's generated client for the Interop
 // service of rpc_interop.thrift, running a fixed script against any server
 // of that service (Apache's apache_rpc_server, or a Tern server) and
-// checking every value. Binary protocol, one connection.
+// checking every value. Binary (or --protocol=compact) protocol, one connection.
 //
 //   apache_rpc_client --address=127.0.0.1:PORT --transport=framed|buffered
 //
@@ -15,6 +15,7 @@
 #include <gflags/gflags.h>
 #include <thrift/TApplicationException.h>
 #include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/protocol/TProtocolDecorator.h>
 #include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TSocket.h>
@@ -35,6 +36,7 @@
 
 DEFINE_string(address, "", "server address, 127.0.0.1:PORT (or [::1]:PORT)");
 DEFINE_string(transport, "framed", "framed or buffered");
+DEFINE_string(protocol, "binary", "binary (TBinaryProtocol) or compact (TCompactProtocol)");
 DEFINE_int32(timeout_ms, 30000, "connect, send and receive timeout");
 
 namespace {
@@ -411,11 +413,20 @@ int main(int argc, char** argv) {
   } else {
     transport = std::make_shared<at::transport::TBufferedTransport>(socket);
   }
-  auto protocol = std::make_shared<at::protocol::TBinaryProtocol>(transport);
+  std::shared_ptr<at::protocol::TProtocol> protocol;
+  if (FLAGS_protocol == "compact") {
+    protocol = std::make_shared<at::protocol::TCompactProtocol>(transport);
+  } else if (FLAGS_protocol == "binary") {
+    protocol = std::make_shared<at::protocol::TBinaryProtocol>(transport);
+  } else {
+    std::cerr << "apache_rpc_client: --protocol must be binary or compact, not '" << FLAGS_protocol
+              << "'\n";
+    return 2;
+  }
   auto recorder = std::make_shared<EnvelopeRecorder>(protocol);
 
-  std::cout << "apache_rpc_client: " << FLAGS_transport << " Binary to " << FLAGS_address
-            << std::endl;
+  std::cout << "apache_rpc_client: " << FLAGS_transport << " " << FLAGS_protocol << " to "
+            << FLAGS_address << std::endl;
   try {
     transport->open();
   } catch (const std::exception& e) {

@@ -1,9 +1,9 @@
 // apache_rpc_server: Apache Thrift 0.17's own server for the Interop service
 // of rpc_interop.thrift, the peer a Tern client is checked against (and the
-// server apache_rpc_client is proven on). Binary protocol.
+// server apache_rpc_client is proven on). Binary or Compact protocol.
 //
 //   apache_rpc_server --server=nonblocking|threaded --transport=framed|buffered
-//                     [--port_file=F]
+//                     [--protocol=binary|compact] [--port_file=F]
 //
 // nonblocking = TNonblockingServer with 1 IO thread (framed only: it reads
 // frames itself); threaded = TThreadedServer (framed or buffered). Listens on
@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/server/TNonblockingServer.h>
 #include <thrift/server/TThreadedServer.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -35,6 +36,7 @@
 
 DEFINE_string(server, "threaded", "nonblocking (TNonblockingServer) or threaded (TThreadedServer)");
 DEFINE_string(transport, "framed", "framed or buffered (buffered only with --server=threaded)");
+DEFINE_string(protocol, "binary", "binary (TBinaryProtocol) or compact (TCompactProtocol)");
 DEFINE_string(port_file, "", "write 127.0.0.1:PORT here once listening (default: stdout)");
 
 namespace {
@@ -148,7 +150,16 @@ int main(int argc, char** argv) {
 
   auto handler = std::make_shared<InteropHandler>();
   auto processor = std::make_shared<rpc::InteropProcessor>(handler);
-  auto protocol = std::make_shared<at::protocol::TBinaryProtocolFactory>();
+  std::shared_ptr<at::protocol::TProtocolFactory> protocol;
+  if (FLAGS_protocol == "compact") {
+    protocol = std::make_shared<at::protocol::TCompactProtocolFactory>();
+  } else if (FLAGS_protocol == "binary") {
+    protocol = std::make_shared<at::protocol::TBinaryProtocolFactory>();
+  } else {
+    std::cerr << "apache_rpc_server: --protocol must be binary or compact, not '" << FLAGS_protocol
+              << "'\n";
+    return 2;
+  }
 
   std::unique_ptr<at::server::TServer> server;
   if (nonblocking) {

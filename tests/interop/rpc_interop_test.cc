@@ -3,7 +3,8 @@
 //     against a Tern server, Framed and Buffered;
 //   * Tern's generated client against Apache's TNonblockingServer (Framed)
 //     and TThreadedServer (Framed and Buffered), run as a child process.
-// Binary protocol; the IDL (rpc_interop.thrift) uses every type, a declared
+// Binary protocol, and Compact (TCompactProtocol, framed) against the
+// thrift_compact plugin both ways; the IDL (rpc_interop.thrift) uses every type, a declared
 // exception, a void and a oneway method, a union and `extends`; every value
 // is checked (rpc_values.h), and pipelined calls must be answered in order.
 #include <gtest/gtest.h>
@@ -104,8 +105,15 @@ std::string WaitForAddress(const std::string& file, const Child& child) {
   return "";
 }
 
-std::shared_ptr<Runtime> MakeRuntime(const std::string& framing) {
+// The codec plugin that speaks `protocol` ("binary" or "compact").
+std::string CodecFor(const std::string& protocol) {
+  return protocol == "compact" ? "thrift_compact" : "thrift_fast";
+}
+
+std::shared_ptr<Runtime> MakeRuntime(const std::string& framing,
+                                     const std::string& protocol = "binary") {
   auto rt = Runtime::FromText("[server]\naddress = 127.0.0.1:0\nframing = " + framing +
+                              "\ncodec = " + CodecFor(protocol) +
                               "\n[codec]\nmax_frame = 64m\nmax_string = 64m\n"
                               "[netpoll]\npollers = 1\n");
   EXPECT_TRUE(rt.ok()) << rt.status();
@@ -114,11 +122,20 @@ std::shared_ptr<Runtime> MakeRuntime(const std::string& framing) {
 
 // ---- Apache client -> Tern server ------------------------------------------------
 
-class ApacheClientToTern : public ::testing::TestWithParam<const char*> {};
+struct ApacheClientCase {
+  const char* transport;
+  const char* protocol;
+};
+void PrintTo(const ApacheClientCase& c, std::ostream* os) {
+  *os << c.transport << " " << c.protocol;
+}
+
+class ApacheClientToTern : public ::testing::TestWithParam<ApacheClientCase> {};
 
 TEST_P(ApacheClientToTern, EveryStepMatches) {
-  const std::string framing = GetParam();
-  auto rt = MakeRuntime(framing);
+  const std::string framing = GetParam().transport;
+  const std::string protocol = GetParam().protocol;
+  auto rt = MakeRuntime(framing, protocol);
   auto server = Server::Create(rt);
   ASSERT_TRUE(server.ok()) << server.status();
   ASSERT_TRUE((*server)->Serve(std::make_shared<InteropImpl>()).ok());
@@ -126,7 +143,7 @@ TEST_P(ApacheClientToTern, EveryStepMatches) {
   ASSERT_TRUE(ep.ok()) << ep.status();
   const auto r = tern::testing::RunCommand(std::string("timeout 60 ") + TERN_APACHE_RPC_CLIENT +
                                            " --address=" + ep->ToString() +
-                                           " --transport=" + framing);
+                                           " --transport=" + framing + " --protocol=" + protocol);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   // One "[ OK ] step" line per checked step, and no failure.
   size_t steps = 0;
@@ -139,14 +156,26 @@ TEST_P(ApacheClientToTern, EveryStepMatches) {
   (*server)->Stop(1s);
 }
 
-INSTANTIATE_TEST_SUITE_P(Framing, ApacheClientToTern, ::testing::Values("framed", "buffered"));
+// Compact: a Tern server with `codec = thrift_compact` (the SDK example
+// plugin, installed with Tern) serves Apache's TCompactProtocol clients.
+INSTANTIATE_TEST_SUITE_P(Framing, ApacheClientToTern,
+                         ::testing::Values(ApacheClientCase{"framed", "binary"},
+                                           ApacheClientCase{"buffered", "binary"},
+                                           ApacheClientCase{"framed", "compact"}),
+                         [](const auto& info) {
+                           return std::string(info.param.transport) + "_" + info.param.protocol;
+                         });
 
 // ---- Tern client -> Apache server -------------------------------------------------
 
 struct ApacheServerCase {
   const char* server;
   const char* transport;
+  const char* protocol;
 };
+void PrintTo(const ApacheServerCase& c, std::ostream* os) {
+  *os << c.server << " " << c.transport << " " << c.protocol;
+}
 
 class TernClientToApache : public ::testing::TestWithParam<ApacheServerCase> {};
 
@@ -154,15 +183,17 @@ TEST_P(TernClientToApache, EveryStepMatches) {
   const ApacheServerCase c = GetParam();
   TempDir dir;
   Child apache({TERN_APACHE_RPC_SERVER, std::string("--server=") + c.server,
-                std::string("--transport=") + c.transport, "--port_file=" + (dir / "port")},
+                std::string("--transport=") + c.transport, std::string("--protocol=") + c.protocol,
+                "--port_file=" + (dir / "port")},
                dir / "server.log");
   const std::string address = WaitForAddress(dir / "port", apache);
   ASSERT_FALSE(address.empty()) << "the Apache server did not start:\n"
                                 << ReadFile(dir / "server.log");
-  auto rt = MakeRuntime(c.transport);
+  auto rt = MakeRuntime(c.transport, c.protocol);
   ClientOptions o;
   o.resolver = *StaticResolver::Parse(address);
   o.framing = c.transport;
+  o.codec = CodecFor(c.protocol);
   o.pool_size = 1;  // one connection: oneway ordering and pipelining below
   o.timeout = 10s;
   auto ch = Channel::Create(rt, o);
@@ -219,11 +250,14 @@ TEST_P(TernClientToApache, EveryStepMatches) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, TernClientToApache,
-                         ::testing::Values(ApacheServerCase{"nonblocking", "framed"},
-                                           ApacheServerCase{"threaded", "framed"},
-                                           ApacheServerCase{"threaded", "buffered"}),
+                         ::testing::Values(ApacheServerCase{"nonblocking", "framed", "binary"},
+                                           ApacheServerCase{"threaded", "framed", "binary"},
+                                           ApacheServerCase{"threaded", "buffered", "binary"},
+                                           ApacheServerCase{"nonblocking", "framed", "compact"},
+                                           ApacheServerCase{"threaded", "framed", "compact"}),
                          [](const auto& info) {
-                           return std::string(info.param.server) + "_" + info.param.transport;
+                           return std::string(info.param.server) + "_" + info.param.transport +
+                                  "_" + info.param.protocol;
                          });
 
 }  // namespace
