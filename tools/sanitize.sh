@@ -2,7 +2,7 @@
 # Sanitizer builds of the data path, benchmarks off:
 #   ASan+UBSan over the unit tests of the data path: buffer, SIMD kernels,
 #     generated code (FastRead/FastWrite, TypeInfo, bad input), the IDL
-#     compiler, the thrift_fast codec, the netpoll transport and load
+#     compiler, the thrift_fast and thrift_compact codecs, the netpoll transport and load
 #     generator, the RPC runtime (client <-> server), and the fuzz corpora
 #     replayed;
 #   TSan over the buffer tests (the one-writer/one-reader contract), the
@@ -35,10 +35,11 @@ configure() {  # dir sanitizer
 }
 
 asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test rpc_runtime_test
-              thrift_fast_test thrift_framer_fuzz_replay rpc_test rpc_metrics_test)
-asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|rpc)\.'
-fuzz_targets=(idl_parser_fuzz thrift_framer_fuzz)
-fuzz_corpora=(tests/fuzz/corpus/idl_parser tests/fuzz/corpus/thrift_framer)
+              thrift_fast_test thrift_framer_fuzz_replay rpc_test rpc_metrics_test
+              compact_codec_test tern_plugin_thrift_compact compact_fuzz_replay)
+asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|compact|rpc)\.'
+fuzz_targets=(idl_parser_fuzz thrift_framer_fuzz compact_fuzz)
+fuzz_corpora=(tests/fuzz/corpus/idl_parser tests/fuzz/corpus/thrift_framer tests/fuzz/corpus/compact)
 fuzz_seconds=${TERN_FUZZ_SECONDS:-20}
 tsan_targets=(buffer_test netpoll_test rpc_test rpc_metrics_test)
 tsan_regex='^(buffer|netpoll|rpc)\.'
