@@ -10,6 +10,7 @@ namespace tern::cli {
 
 int CmdPlugins(const std::vector<std::string>& args);
 int CmdGen(const std::vector<std::string>& args);
+int CmdNew(const std::vector<std::string>& args);
 int CmdBench(const std::vector<std::string>& args);
 
 }  // namespace tern::cli

@@ -1,6 +1,7 @@
 // tern: the command-line tool of the Tern RPC framework.
 //
 //   tern gen [-o DIR] [-I DIR]... [-r] FILE.thrift
+//   tern new NAME --idl FILE.thrift [--service SERVICE] [-I DIR]... [-o DIR] [--force]
 //   tern plugins [--config=FILE] [-- --section.key=value ...]
 //   tern bench [--address=A] [--connections=N] [--size=S] [--duration=S | --requests=N]
 //              [--warmup=S] [--server-pid=PID]
@@ -22,6 +23,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  gen       generate C++ from a .thrift file: tern gen [-o DIR] [-I DIR]... [-r] FILE\n"
+    "  new       scaffold a service project from a .thrift file: tern new NAME --idl FILE\n"
+    "            [--service SERVICE] [-I DIR]... [-o DIR] [--force]\n"
     "  plugins   list the plugins found, refused (and why) and selected on this machine\n"
     "  bench     closed-loop load on an echo service: tern bench --address=127.0.0.1:9090\n"
     "            [--connections=10] [--size=1k] [--duration=10 | --requests=N] [--warmup=2]\n"
@@ -30,11 +33,15 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
-  // `gen` takes compiler-style options (-I DIR, repeated) that gflags cannot
-  // parse: it gets its arguments untouched.
+  // `gen` and `new` take compiler-style options (-I DIR, repeated) that
+  // gflags cannot parse: they get their arguments untouched.
   if (argc >= 2 && std::strcmp(argv[1], "gen") == 0) {
     tern::InitLogging(argv[0]);
     return tern::cli::CmdGen(std::vector<std::string>(argv + 2, argv + argc));
+  }
+  if (argc >= 2 && std::strcmp(argv[1], "new") == 0) {
+    tern::InitLogging(argv[0]);
+    return tern::cli::CmdNew(std::vector<std::string>(argv + 2, argv + argc));
   }
   // Keep what follows `--` (config overrides) away from gflags.
   std::vector<std::string> overrides;

@@ -113,14 +113,16 @@ std::string CppTypeName(const Type& t) {
   return "void";
 }
 
+std::string CppFieldTypeName(const Field& f) {
+  if (f.indirect) return "std::unique_ptr<" + CppTypeName(f.type) + ">";
+  return CppTypeName(f.type);
+}
+
 namespace {
 
 std::string CppType(const Type& t) { return CppTypeName(t); }
 
-std::string FieldCppType(const Field& f) {
-  if (f.indirect) return "std::unique_ptr<" + CppType(f.type) + ">";
-  return CppType(f.type);
-}
+std::string FieldCppType(const Field& f) { return CppFieldTypeName(f); }
 
 const char* TTypeName(const Type& t) {
   switch (t.kind) {

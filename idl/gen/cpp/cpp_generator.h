@@ -28,5 +28,10 @@ std::vector<GeneratedFile> GenerateCpp(const File& file);
 
 // The C++ type that stores a value of type t ("std::vector<int64_t>", ...).
 std::string CppTypeName(const Type& t);
+// The C++ type of a member, argument or parameter declared by `f`: its
+// CppTypeName, or std::unique_ptr of it for an indirect (`&`) field. Tools
+// that write code against generated classes (`tern new`) spell types with
+// these two, so they always match what the generator emits.
+std::string CppFieldTypeName(const Field& f);
 
 }  // namespace tern::gen

@@ -306,6 +306,7 @@ class Lowering {
     Service s;
     s.name = def.name;
     s.cpp = EscapeCpp(def.name);
+    s.qualified = Qualify(p_, s.cpp);
     if (def.extends_def != nullptr) {
       s.extends_qualified = Qualify(*def.extends_def->program, EscapeCpp(def.extends_def->name));
       s.extends_header = def.extends_def->program->name + "_services.h";

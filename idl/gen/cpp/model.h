@@ -97,6 +97,7 @@ struct Function {
 struct Service {
   std::string name;
   std::string cpp;
+  std::string qualified;          // "::ns::Cpp"
   std::string extends_qualified;  // "::ns::Base" or empty
   std::string extends_header;     // "base_services.h" or empty
   std::vector<Function> functions;
