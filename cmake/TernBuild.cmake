@@ -77,9 +77,11 @@ endfunction()
 
 # tern_check_headers: compiles every public header on its own with
 # -Wall -Wextra -Werror, so each one includes what it uses. (testing/ headers
-# need gtest and generated code; they are compiled by the tests that use them.)
+# need gtest and generated code; they are compiled by the tests that use them
+# and, installed, by the ctest sdk.consumer.headers.) CONFIGURE_DEPENDS: a
+# header added later is checked without re-running CMake by hand.
 function(tern_add_header_check)
-  file(GLOB_RECURSE headers RELATIVE ${PROJECT_SOURCE_DIR}/sdk/include
+  file(GLOB_RECURSE headers CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}/sdk/include
        ${PROJECT_SOURCE_DIR}/sdk/include/tern/*.h)
   list(FILTER headers EXCLUDE REGEX "^tern/testing/")
   set(srcs)
