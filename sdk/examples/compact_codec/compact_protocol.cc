@@ -1,5 +1,7 @@
 #include "compact_protocol.h"
 
+#include <emmintrin.h>
+
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -99,6 +101,92 @@ inline uint64_t ZigZag64(int64_t v) {
 inline int32_t UnZigZag32(uint32_t n) { return static_cast<int32_t>((n >> 1) ^ (~(n & 1) + 1)); }
 inline int64_t UnZigZag64(uint64_t n) { return static_cast<int64_t>((n >> 1) ^ (~(n & 1) + 1)); }
 
+// ---- varints a word at a time ------------------------------------------------
+//
+// A varint's first 8 bytes carry 56 bits, 7 per byte. Spread56 moves the low
+// 56 bits of a value into the low 7 bits of 8 bytes, Gather56 is its inverse:
+// three shift-and-mask steps each (28|28 bits, then 14-bit, then 7-bit
+// groups), instead of a loop with a branch per byte.
+inline uint64_t Spread56(uint64_t x) {
+  x &= 0x00FFFFFFFFFFFFFFull;
+  x = ((x & 0x00FFFFFFF0000000ull) << 4) | (x & 0x000000000FFFFFFFull);
+  x = ((x & 0x0FFFC0000FFFC000ull) << 2) | (x & 0x00003FFF00003FFFull);
+  x = ((x & 0x3F803F803F803F80ull) << 1) | (x & 0x007F007F007F007Full);
+  return x;
+}
+inline uint64_t Gather56(uint64_t x) {
+  x = ((x & 0x7F007F007F007F00ull) >> 1) | (x & 0x007F007F007F007Full);
+  x = ((x & 0x3FFF00003FFF0000ull) >> 2) | (x & 0x00003FFF00003FFFull);
+  x = ((x & 0x0FFFFFFF00000000ull) >> 4) | (x & 0x000000000FFFFFFFull);
+  return x;
+}
+inline uint64_t LoadLE64(const uint8_t* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+// Continuation bits of the first 8 bytes of an n-byte varint (n = 1..10).
+constexpr uint64_t kContinuation[11] = {0,
+                                        0,
+                                        0x80ull,
+                                        0x8080ull,
+                                        0x808080ull,
+                                        0x80808080ull,
+                                        0x8080808080ull,
+                                        0x808080808080ull,
+                                        0x80808080808080ull,
+                                        0x8080808080808080ull,
+                                        0x8080808080808080ull};
+// The low 8*n bits (n = 1..8).
+constexpr uint64_t kLowBytes[9] = {0,
+                                   0xFFull,
+                                   0xFFFFull,
+                                   0xFFFFFFull,
+                                   0xFFFFFFFFull,
+                                   0xFFFFFFFFFFull,
+                                   0xFFFFFFFFFFFFull,
+                                   0xFFFFFFFFFFFFFFull,
+                                   0xFFFFFFFFFFFFFFFFull};
+
+// Writes the varint of v at p; returns p + its size. Always stores 10 bytes:
+// the caller guarantees that much room (bytes past the varint's end are
+// overwritten by what follows).
+inline uint8_t* PutVarintWord(uint8_t* p, uint64_t v) {
+  const size_t n = VarintSize(v);
+  const uint64_t lo = Spread56(v) | kContinuation[n];
+  std::memcpy(p, &lo, 8);
+  p[8] = static_cast<uint8_t>(((v >> 56) & 0x7f) | (n == 10 ? 0x80 : 0));
+  p[9] = static_cast<uint8_t>(v >> 63);
+  return p + n;
+}
+
+// The same for a value below 2^32 (at most 5 bytes): one 8-byte store.
+inline uint8_t* PutVarintWord32(uint8_t* p, uint32_t v) {
+  const unsigned bits = 32 - static_cast<unsigned>(__builtin_clz(v | 1));
+  const unsigned n = (bits * 9 + 64) >> 6;
+  const uint64_t lo = Spread56(v) | kContinuation[n];
+  std::memcpy(p, &lo, 8);
+  return p + n;
+}
+
+// Decodes the varint at p, which has at least 10 readable bytes; null for a
+// varint longer than 10 bytes.
+inline const uint8_t* DecodeVarintWord(const uint8_t* p, uint64_t* out) {
+  const uint64_t x = LoadLE64(p);
+  const uint64_t stops = ~x & 0x8080808080808080ull;
+  if (TERN_LIKELY(stops != 0)) {
+    const unsigned nb = (static_cast<unsigned>(__builtin_ctzll(stops)) >> 3) + 1;
+    *out = Gather56(x & kLowBytes[nb] & 0x7F7F7F7F7F7F7F7Full);
+    return p + nb;
+  }
+  // 9 or 10 bytes, without a branch on which.
+  const uint64_t b8 = p[8], b9 = p[9];
+  const uint64_t ten = b8 >> 7;
+  if (TERN_UNLIKELY((b9 & ten) >> 7)) return nullptr;  // an 11th byte
+  *out = Gather56(x & 0x7F7F7F7F7F7F7F7Full) | ((b8 & 0x7f) << 56) | ((b9 & ten) << 63);
+  return p + 9 + ten;
+}
+
 const char* Member(const void* obj, uint32_t off) { return static_cast<const char*>(obj) + off; }
 char* Member(void* obj, uint32_t off) { return static_cast<char*>(obj) + off; }
 
@@ -145,6 +233,25 @@ size_t SumVarints(const void* data, size_t n, F zigzag) {
   return total;
 }
 
+// The same for 16- and 32-bit elements as a sum of comparisons, which the
+// compiler vectorizes (SSE2 at least): one byte, plus one per threshold.
+template <class T>
+size_t SumVarints32(const T* v, size_t n) {
+  uint32_t extra = 0;  // at most 4 per element: fits while n < 2^30
+  size_t total = n;
+  constexpr size_t kBlock = size_t{1} << 28;
+  for (size_t start = 0; start < n; start += kBlock) {
+    const size_t stop = n - start < kBlock ? n : start + kBlock;
+    extra = 0;
+    for (size_t i = start; i < stop; ++i) {
+      const uint32_t z = ZigZag32(v[i]);
+      extra += (z > 0x7Fu) + (z > 0x3FFFu) + (z > 0x1FFFFFu) + (z > 0xFFFFFFFu);
+    }
+    total += extra;
+  }
+  return total;
+}
+
 struct SizeCtx {
   const ContainerInfo* c;
   size_t total;
@@ -162,9 +269,9 @@ size_t ContainerSize(const ContainerInfo& c, const void* p) {
       case CppType::kI8:
         return total + n;
       case CppType::kI16:
-        return total + SumVarints<int16_t>(d, n, [](int16_t x) { return ZigZag32(x); });
+        return total + SumVarints32(static_cast<const int16_t*>(d), n);
       case CppType::kI32:
-        return total + SumVarints<int32_t>(d, n, [](int32_t x) { return ZigZag32(x); });
+        return total + SumVarints32(static_cast<const int32_t*>(d), n);
       case CppType::kI64:
         return total + SumVarints<int64_t>(d, n, [](int64_t x) { return ZigZag64(x); });
       case CppType::kDouble:
@@ -220,7 +327,13 @@ size_t StructSize(const TypeInfo& t, const void* obj) {
     if (!IsWritten(t, f, obj)) continue;
     n += FieldHeaderSize(f.id, last);
     last = f.id;
-    if (f.type.cpp != CppType::kBool) n += ValueSize(f.type, FieldValue(f, obj));
+    const void* v = FieldValue(f, obj);
+    if (f.type.cpp == CppType::kString) {  // the common case, inline
+      const size_t len = static_cast<const std::string*>(v)->size();
+      n += VarintSize(len) + len;
+    } else if (f.type.cpp != CppType::kBool) {
+      n += ValueSize(f.type, v);
+    }
   }
   return n;
 }
@@ -234,6 +347,22 @@ struct WriteCtx {
   const ContainerInfo* c;
   uint8_t* out;
 };
+
+// A numeric list's elements as varints. Each element but the last nine is
+// written a word at a time (PutVarintWord stores 10 bytes; the nine or more
+// elements that follow, at least a byte each, cover the overhang); the last
+// ones byte by byte, so nothing is written past the list.
+template <class T, class ZigZag>
+uint8_t* PutVarints(const T* v, size_t n, uint8_t* out, ZigZag zigzag) {
+  size_t i = 0;
+  if constexpr (sizeof(T) <= 4) {
+    for (; i + 9 < n; ++i) out = PutVarintWord32(out, static_cast<uint32_t>(zigzag(v[i])));
+  } else {
+    for (; i + 9 < n; ++i) out = PutVarintWord(out, zigzag(v[i]));
+  }
+  for (; i < n; ++i) out = PutVarint(out, zigzag(v[i]));
+  return out;
+}
 
 uint8_t* WriteContainer(const ContainerInfo& c, const void* p, uint8_t* out) {
   const size_t n = c.count(p);
@@ -257,21 +386,15 @@ uint8_t* WriteContainer(const ContainerInfo& c, const void* p, uint8_t* out) {
       case CppType::kI8:
         std::memcpy(out, d, n);
         return out + n;
-      case CppType::kI16: {
-        const auto* v = static_cast<const int16_t*>(d);
-        for (size_t i = 0; i < n; ++i) out = PutVarint(out, ZigZag32(v[i]));
-        return out;
-      }
-      case CppType::kI32: {
-        const auto* v = static_cast<const int32_t*>(d);
-        for (size_t i = 0; i < n; ++i) out = PutVarint(out, ZigZag32(v[i]));
-        return out;
-      }
-      case CppType::kI64: {
-        const auto* v = static_cast<const int64_t*>(d);
-        for (size_t i = 0; i < n; ++i) out = PutVarint(out, ZigZag64(v[i]));
-        return out;
-      }
+      case CppType::kI16:
+        return PutVarints(static_cast<const int16_t*>(d), n, out,
+                          [](int16_t x) -> uint64_t { return ZigZag32(x); });
+      case CppType::kI32:
+        return PutVarints(static_cast<const int32_t*>(d), n, out,
+                          [](int32_t x) -> uint64_t { return ZigZag32(x); });
+      case CppType::kI64:
+        return PutVarints(static_cast<const int64_t*>(d), n, out,
+                          [](int64_t x) { return ZigZag64(x); });
       case CppType::kDouble:
         std::memcpy(out, d, 8 * n);
         return out + 8 * n;
@@ -330,7 +453,13 @@ uint8_t* WriteStruct(const TypeInfo& t, const void* obj, uint8_t* out) {
     const FieldInfo& f = t.fields[i];
     if (!IsWritten(t, f, obj)) continue;
     const void* v = FieldValue(f, obj);
-    if (f.type.cpp == CppType::kBool) {
+    if (f.type.cpp == CppType::kString) {  // the common case, inline
+      const auto* str = static_cast<const std::string*>(v);
+      out = PutFieldHeader(out, kCBinary, f.id, last);
+      out = PutVarint(out, str->size());
+      std::memcpy(out, str->data(), str->size());
+      out += str->size();
+    } else if (f.type.cpp == CppType::kBool) {
       out = PutFieldHeader(out, *static_cast<const bool*>(v) ? kCTrue : kCFalse, f.id, last);
     } else {
       out = PutFieldHeader(out, ToCType(f.type.ttype), f.id, last);
@@ -543,27 +672,55 @@ const uint8_t* Reader::Skip(uint8_t ct, const uint8_t* p, bool in_field) {
 template <class T, class Decode>
 const uint8_t* ReadVarints(Reader& r, const uint8_t* p, T* out, size_t n, Decode decode) {
   const uint8_t* const end = r.end;
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t v;
-    if (TERN_LIKELY(end - p >= 10)) {
-      // Unchecked fast path: at most 10 bytes are looked at.
-      v = *p & 0x7f;
-      if (TERN_LIKELY(*p++ < 0x80)) {
-        out[i] = decode(v);
-        continue;
-      }
-      int shift = 7;
-      for (;;) {
-        const uint8_t b = *p++;
-        v |= static_cast<uint64_t>(b & 0x7f) << shift;
-        if (b < 0x80) break;
-        shift += 7;
-        if (TERN_UNLIKELY(shift >= 70)) return r.Fail(Err::kBadVarint);
-      }
-    } else {
-      p = r.Varint(p, &v);
-      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+  size_t i = 0;
+  // 16 bytes at a time: one load and one movemask give the ends of every
+  // varint in the window, so consecutive varints are found by clearing bits
+  // of a register rather than through a chain of dependent loads. Each
+  // varint of up to 8 bytes is then gathered from one 8-byte load. Needs 24
+  // readable bytes (a window, and 8 from its last varint's start).
+  while (i < n && end - p >= 24) {
+    const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    uint32_t stops = ~static_cast<uint32_t>(_mm_movemask_epi8(w)) & 0xFFFFu;
+    unsigned start = 0;
+    while (stops != 0 && i < n) {
+      const unsigned last = static_cast<unsigned>(__builtin_ctz(stops));
+      const unsigned len = last - start + 1;
+      if (TERN_UNLIKELY(len > 8)) break;  // 9 or 10 bytes: the word path below
+      const uint64_t x = LoadLE64(p + start);
+      out[i++] = decode(Gather56(x & kLowBytes[len] & 0x7F7F7F7F7F7F7F7Full));
+      start = last + 1;
+      stops &= stops - 1;
     }
+    if (start == 0) {
+      // The window's first varint is longer than 8 bytes (or malformed).
+      // Stay on the word path while the varints are that long (random
+      // 64-bit values are 9-10 bytes each).
+      if (i == n) break;
+      do {
+        uint64_t v;
+        const uint8_t* q = DecodeVarintWord(p, &v);
+        if (TERN_UNLIKELY(q == nullptr)) return r.Fail(Err::kBadVarint);
+        p = q;
+        out[i++] = decode(v);
+      } while (i < n && end - p >= 24 &&
+               (LoadLE64(p) & 0x8080808080808080ull) == 0x8080808080808080ull);
+      continue;
+    }
+    p += start;
+  }
+  // Word at a time while 10 bytes remain (the longest varint), no per-byte
+  // loop and no branch on the varint's length.
+  for (; i < n && end - p >= 10; ++i) {
+    uint64_t v;
+    const uint8_t* q = DecodeVarintWord(p, &v);
+    if (TERN_UNLIKELY(q == nullptr)) return r.Fail(Err::kBadVarint);
+    p = q;
+    out[i] = decode(v);
+  }
+  for (; i < n; ++i) {
+    uint64_t v;
+    p = r.Varint(p, &v);
+    if (TERN_UNLIKELY(p == nullptr)) return nullptr;
     out[i] = decode(v);
   }
   return p;

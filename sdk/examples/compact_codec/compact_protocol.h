@@ -49,8 +49,10 @@ Status SkipField(uint8_t ctype, const uint8_t* p, size_t n, const Limits& limits
 
 // Varints (also used by the envelope).
 inline size_t VarintSize(uint64_t v) {
-  const int bits = 64 - __builtin_clzll(v | 1);
-  return static_cast<size_t>((bits + 6) / 7);
+  // ceil(bits / 7) as (bits * 9 + 64) / 64: exact for bits = 1..64, and a
+  // multiply-add-shift instead of a division.
+  const unsigned bits = 64 - static_cast<unsigned>(__builtin_clzll(v | 1));
+  return (bits * 9 + 64) >> 6;
 }
 inline uint8_t* PutVarint(uint8_t* p, uint64_t v) {
   while (v >= 0x80) {
