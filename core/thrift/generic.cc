@@ -14,26 +14,6 @@ namespace {
 
 using wire::ReadError;
 
-const char* Member(const void* obj, uint32_t off) { return static_cast<const char*>(obj) + off; }
-char* Member(void* obj, uint32_t off) { return static_cast<char*>(obj) + off; }
-
-// The storage of a field's value, or null when it is not to be written.
-const void* FieldValue(const FieldInfo& f, const void* obj) {
-  const char* m = Member(obj, f.offset);
-  if (f.indirect) return f.indirect_get(m, false);
-  return m;
-}
-
-bool IsWritten(const TypeInfo& t, const FieldInfo& f, const void* obj) {
-  if (t.kind == StructKind::kUnion) {
-    int16_t tag;
-    std::memcpy(&tag, Member(obj, t.union_tag_offset), 2);
-    return tag == f.id;
-  }
-  if (f.req == Requiredness::kOptional && !FieldIsSet(f, obj)) return false;
-  return FieldValue(f, obj) != nullptr;
-}
-
 // ---- size -------------------------------------------------------------------
 
 size_t ValueSize(const ValueType& v, const void* p);
@@ -153,35 +133,6 @@ uint8_t* WriteValue(const ValueType& v, const void* p, uint8_t* out) {
 
 // ---- read -------------------------------------------------------------------
 
-// Storage for a temporary element: on the stack when small enough.
-class Temp {
- public:
-  Temp(size_t size, size_t align, void (*construct)(void*), void (*destruct)(void*))
-      : align_(align), destruct_(destruct) {
-    if (size <= sizeof(buf_) && align <= alignof(std::max_align_t)) {
-      p_ = buf_;
-    } else {
-      p_ = ::operator new(size, std::align_val_t(align));
-      heap_ = true;
-    }
-    construct(p_);
-  }
-  ~Temp() {
-    destruct_(p_);
-    if (heap_)
-      ::operator delete(
-          p_, std::align_val_t(align_));  // unsized: clang disables sized deallocation by default
-  }
-  void* get() { return p_; }
-
- private:
-  alignas(std::max_align_t) char buf_[256];
-  void* p_;
-  size_t align_;
-  void (*destruct_)(void*);
-  bool heap_ = false;
-};
-
 const uint8_t* ReadValue(const ValueType& v, void* p, const uint8_t* in, const uint8_t* end,
                          ReadContext& ctx, ReadError* err);
 
@@ -240,9 +191,9 @@ const uint8_t* ReadContainer(const ContainerInfo& c, void* obj, const uint8_t* p
   if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return *err = ReadError::kTooDeep, nullptr;
   c.reserve(obj, count);
   for (size_t i = 0; i < count; ++i) {
-    Temp elem(c.elem_size, c.elem_align, c.construct_elem, c.destruct_elem);
+    ContainerTemp elem(c.elem_size, c.elem_align, c.construct_elem, c.destruct_elem);
     if (c.kind == TType::kMap) {
-      Temp key(c.key_size, c.key_align, c.construct_key, c.destruct_key);
+      ContainerTemp key(c.key_size, c.key_align, c.construct_key, c.destruct_key);
       p = ReadValue(c.key, key.get(), p, end, ctx, err);
       if (p == nullptr) return nullptr;
       p = ReadValue(c.elem, elem.get(), p, end, ctx, err);
@@ -328,15 +279,10 @@ const uint8_t* ReadStruct(const TypeInfo& t, void* obj, const uint8_t* p, const 
       if (p == nullptr) return nullptr;
       continue;
     }
-    void* m = Member(obj, f->offset);
-    if (f->indirect) m = f->indirect_get(m, true);
+    void* m = MutableFieldValue(*f, obj);
     p = ReadValue(f->type, m, p, end, ctx, err);
     if (p == nullptr) return nullptr;
-    if (t.kind == StructKind::kUnion) {
-      std::memcpy(Member(obj, t.union_tag_offset), &f->id, 2);
-    } else if (f->req == Requiredness::kOptional) {
-      SetFieldIsSet(*f, obj);
-    }
+    MarkFieldRead(t, *f, obj);
     const auto idx = static_cast<uint32_t>(f - t.fields);
     if (idx < 64) seen |= uint64_t{1} << idx;
     if (!seen_big.empty()) seen_big[idx] = true;
@@ -356,7 +302,7 @@ size_t BLength(const TypeInfo& t, const void* obj) {
   size_t n = 1;
   for (uint32_t i = 0; i < t.num_fields; ++i) {
     const FieldInfo& f = t.fields[i];
-    if (!IsWritten(t, f, obj)) continue;
+    if (!FieldIsWritten(t, f, obj)) continue;
     n += wire::kFieldHeader + ValueSize(f.type, FieldValue(f, obj));
   }
   return n;
@@ -366,7 +312,7 @@ uint8_t* Write(const TypeInfo& t, const void* obj, uint8_t* out) {
   for (int pass = 0; pass < 2; ++pass) {
     for (uint32_t i = 0; i < t.num_fields; ++i) {
       const FieldInfo& f = t.fields[i];
-      if (IsFixedSizeField(f) != (pass == 0) || !IsWritten(t, f, obj)) continue;
+      if (IsFixedSizeField(f) != (pass == 0) || !FieldIsWritten(t, f, obj)) continue;
       out = wire::PutFieldBegin(out, f.type.ttype, f.id);
       out = WriteValue(f.type, FieldValue(f, obj), out);
     }

@@ -187,25 +187,6 @@ inline const uint8_t* DecodeVarintWord(const uint8_t* p, uint64_t* out) {
   return p + 9 + ten;
 }
 
-const char* Member(const void* obj, uint32_t off) { return static_cast<const char*>(obj) + off; }
-char* Member(void* obj, uint32_t off) { return static_cast<char*>(obj) + off; }
-
-const void* FieldValue(const FieldInfo& f, const void* obj) {
-  const char* m = Member(obj, f.offset);
-  if (f.indirect) return f.indirect_get(m, false);
-  return m;
-}
-
-bool IsWritten(const TypeInfo& t, const FieldInfo& f, const void* obj) {
-  if (t.kind == StructKind::kUnion) {
-    int16_t tag;
-    std::memcpy(&tag, Member(obj, t.union_tag_offset), 2);
-    return tag == f.id;
-  }
-  if (f.req == Requiredness::kOptional && !FieldIsSet(f, obj)) return false;
-  return FieldValue(f, obj) != nullptr;
-}
-
 inline size_t FieldHeaderSize(int16_t id, int16_t last) {
   return id > last && id - last <= 15 ? 1 : 1 + VarintSize(ZigZag32(id));
 }
@@ -324,7 +305,7 @@ size_t StructSize(const TypeInfo& t, const void* obj) {
   int16_t last = 0;
   for (uint32_t i = 0; i < t.num_fields; ++i) {
     const FieldInfo& f = t.fields[i];
-    if (!IsWritten(t, f, obj)) continue;
+    if (!FieldIsWritten(t, f, obj)) continue;
     n += FieldHeaderSize(f.id, last);
     last = f.id;
     const void* v = FieldValue(f, obj);
@@ -451,7 +432,7 @@ uint8_t* WriteStruct(const TypeInfo& t, const void* obj, uint8_t* out) {
   int16_t last = 0;
   for (uint32_t i = 0; i < t.num_fields; ++i) {
     const FieldInfo& f = t.fields[i];
-    if (!IsWritten(t, f, obj)) continue;
+    if (!FieldIsWritten(t, f, obj)) continue;
     const void* v = FieldValue(f, obj);
     if (f.type.cpp == CppType::kString) {  // the common case, inline
       const auto* str = static_cast<const std::string*>(v);
@@ -550,35 +531,6 @@ struct Reader {
   const uint8_t* Value(const ValueType& v, void* obj, const uint8_t* p);
   const uint8_t* Container(const ContainerInfo& c, void* obj, const uint8_t* p);
   const uint8_t* Skip(uint8_t ct, const uint8_t* p, bool in_field);
-};
-
-// Storage for a temporary element: on the stack when small enough.
-class Temp {
- public:
-  Temp(size_t size, size_t align, void (*construct)(void*), void (*destruct)(void*))
-      : align_(align), destruct_(destruct) {
-    if (size <= sizeof(buf_) && align <= alignof(std::max_align_t)) {
-      p_ = buf_;
-    } else {
-      p_ = ::operator new(size, std::align_val_t(align));
-      heap_ = true;
-    }
-    construct(p_);
-  }
-  ~Temp() {
-    destruct_(p_);
-    if (heap_) ::operator delete(p_, std::align_val_t(align_));
-  }
-  Temp(const Temp&) = delete;
-  Temp& operator=(const Temp&) = delete;
-  void* get() { return p_; }
-
- private:
-  alignas(std::max_align_t) char buf_[256];
-  void* p_;
-  size_t align_;
-  void (*destruct_)(void*);
-  bool heap_ = false;
 };
 
 const uint8_t* Reader::Skip(uint8_t ct, const uint8_t* p, bool in_field) {
@@ -782,9 +734,9 @@ const uint8_t* Reader::Container(const ContainerInfo& c, void* obj, const uint8_
   if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return Fail(Err::kTooDeep);
   c.reserve(obj, n);
   for (size_t i = 0; i < n; ++i) {
-    Temp elem(c.elem_size, c.elem_align, c.construct_elem, c.destruct_elem);
+    ContainerTemp elem(c.elem_size, c.elem_align, c.construct_elem, c.destruct_elem);
     if (c.kind == TType::kMap) {
-      Temp key(c.key_size, c.key_align, c.construct_key, c.destruct_key);
+      ContainerTemp key(c.key_size, c.key_align, c.construct_key, c.destruct_key);
       p = Value(c.key, key.get(), p);
       if (TERN_UNLIKELY(p == nullptr)) return nullptr;
       p = Value(c.elem, elem.get(), p);
@@ -893,19 +845,14 @@ const uint8_t* Reader::Struct(const TypeInfo& t, void* obj, const uint8_t* p) {
       if (TERN_UNLIKELY(p == nullptr)) return nullptr;
       continue;
     }
-    void* m = Member(obj, f->offset);
-    if (f->indirect) m = f->indirect_get(m, true);
+    void* m = MutableFieldValue(*f, obj);
     if (f->type.cpp == CppType::kBool) {
       *static_cast<bool*>(m) = ct == kCTrue;
     } else {
       p = Value(f->type, m, p);
       if (TERN_UNLIKELY(p == nullptr)) return nullptr;
     }
-    if (t.kind == StructKind::kUnion) {
-      std::memcpy(Member(obj, t.union_tag_offset), &f->id, 2);
-    } else if (f->req == Requiredness::kOptional) {
-      SetFieldIsSet(*f, obj);
-    }
+    MarkFieldRead(t, *f, obj);
     const auto idx = static_cast<uint32_t>(f - t.fields);
     if (idx < 64) seen |= uint64_t{1} << idx;
     if (!seen_big.empty()) seen_big[idx] = true;

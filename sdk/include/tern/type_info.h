@@ -28,6 +28,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <new>
 
 #include "tern/status.h"
 #include "tern/thrift/types.h"
@@ -154,5 +156,72 @@ inline void SetFieldIsSet(const FieldInfo& f, void* obj) {
   auto* w = reinterpret_cast<uint32_t*>(static_cast<char*>(obj) + f.isset_offset);
   *w |= f.isset_mask;
 }
+
+// Where field f's value lives in obj: the member, or for an indirect field
+// the pointee (null when absent).
+inline const void* FieldValue(const FieldInfo& f, const void* obj) {
+  const char* m = static_cast<const char*>(obj) + f.offset;
+  return f.indirect ? f.indirect_get(m, false) : m;
+}
+// The storage a decoder fills for field f (an indirect field's pointee is
+// created when absent).
+inline void* MutableFieldValue(const FieldInfo& f, void* obj) {
+  char* m = static_cast<char*>(obj) + f.offset;
+  return f.indirect ? f.indirect_get(m, true) : m;
+}
+
+// Is field f of obj (a value of type t) on the wire? A union writes only its
+// active field; an optional field only when set; an indirect one only when
+// non-null. The rule every codec that walks TypeInfo follows.
+inline bool FieldIsWritten(const TypeInfo& t, const FieldInfo& f, const void* obj) {
+  if (t.kind == StructKind::kUnion) {
+    int16_t tag;
+    std::memcpy(&tag, static_cast<const char*>(obj) + t.union_tag_offset, 2);
+    return tag == f.id;
+  }
+  if (f.req == Requiredness::kOptional && !FieldIsSet(f, obj)) return false;
+  return FieldValue(f, obj) != nullptr;
+}
+// After a decoder stored field f into obj: a union's tag names it, an
+// optional field's isset bit is set.
+inline void MarkFieldRead(const TypeInfo& t, const FieldInfo& f, void* obj) {
+  if (t.kind == StructKind::kUnion) {
+    std::memcpy(static_cast<char*>(obj) + t.union_tag_offset, &f.id, 2);
+  } else if (f.req == Requiredness::kOptional) {
+    SetFieldIsSet(f, obj);
+  }
+}
+
+// A temporary value of a container's element or key type, for decoders:
+// constructed on entry, destroyed on exit; on the stack when it fits.
+//   ContainerTemp elem(c.elem_size, c.elem_align, c.construct_elem, c.destruct_elem);
+class ContainerTemp {
+ public:
+  ContainerTemp(size_t size, size_t align, void (*construct)(void*), void (*destruct)(void*))
+      : align_(align), destruct_(destruct) {
+    if (size <= sizeof(buf_) && align <= alignof(std::max_align_t)) {
+      p_ = buf_;
+    } else {
+      p_ = ::operator new(size, std::align_val_t(align));
+      heap_ = true;
+    }
+    construct(p_);
+  }
+  ~ContainerTemp() {
+    destruct_(p_);
+    // Unsized: clang disables sized deallocation by default.
+    if (heap_) ::operator delete(p_, std::align_val_t(align_));
+  }
+  ContainerTemp(const ContainerTemp&) = delete;
+  ContainerTemp& operator=(const ContainerTemp&) = delete;
+  void* get() { return p_; }
+
+ private:
+  alignas(std::max_align_t) char buf_[256];
+  void* p_;
+  size_t align_;
+  void (*destruct_)(void*);
+  bool heap_ = false;
+};
 
 }  // namespace tern
