@@ -5,11 +5,13 @@
 // or fail with a Status — never crash, read outside the input, or allocate
 // beyond what the bytes can justify.
 //
-// Input: byte 0 = flags (bit 0 small limits; bits 1-7 the largest delivery
-// chunk), then the stream. Invariants (abort() on violation, so the fuzzer
-// and the corpus replay both see it):
+// Input: byte 0 = flags (bit 0 small limits; bit 1 buffered (unframed)
+// framing; bits 2-7 the largest delivery chunk), then the stream. Invariants
+// (abort() on violation, so the fuzzer and the corpus replay both see it):
 //  * Frame never consumes, answers the same whether the bytes arrive at once
-//    or in chunks, and a frame is 4 + its big-endian length;
+//    or in chunks (the buffered scan resumes: it must not depend on where
+//    blocks or calls split the input); a framed frame is 4 + its big-endian
+//    length; a buffered frame ends where skipping its body struct ends;
 //  * decoders get an exact-size heap copy of the frame (a sanitizer catches
 //    any over-read) and their positions stay inside it;
 //  * a body that decodes re-encodes, and the re-encoding decodes to an equal
@@ -69,7 +71,18 @@ void CheckBody(const compact::CompactCodec& codec, const uint8_t* frame_bytes, s
   std::memcpy(copy.get(), frame_bytes, size);
   FrameView frame{copy.get(), size, 0, Slice()};
   auto header = codec.DecodeHeader(frame, limits);
-  if (!header.ok()) return;
+  if (!header.ok()) {
+    FUZZ_CHECK(codec.framed());  // the buffered framer accepted this envelope
+    return;
+  }
+  if (!codec.framed()) {
+    // The body struct ends exactly at the frame's end (when the skip, whose
+    // depth count starts one deeper, stays within the limit).
+    size_t skipped = 0;
+    Status st = compact::SkipField(12, copy.get() + frame.pos, size - frame.pos, limits, &skipped);
+    FUZZ_CHECK(!st.ok() || frame.pos + skipped == size);
+    FUZZ_CHECK(st.ok() || st.code() == StatusCode::kResourceExhausted);
+  }
   FUZZ_CHECK(frame.pos <= frame.size);
   FUZZ_CHECK(header->name.data() >= reinterpret_cast<const char*>(copy.get()));
   FUZZ_CHECK(header->name.data() + header->name.size() <=
@@ -131,17 +144,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     limits.max_string = 1 << 16;
     limits.max_container = 1 << 12;
   }
-  const size_t chunk = 1 + (flags >> 1);
-  compact::CompactCodec codec;
+  const size_t chunk = 1 + (flags >> 2);
+  compact::CompactCodec codec(/*framed=*/(flags & 2) == 0);
   const FrameResult whole = FrameChunked(codec, data, size, size == 0 ? 1 : size, limits);
   const FrameResult pieces = FrameChunked(codec, data, size, chunk, limits);
   FUZZ_CHECK(whole.what == pieces.what);
   if (whole.what != FrameResult::kFrame) return 0;
   FUZZ_CHECK(whole.size == pieces.size);
-  FUZZ_CHECK(whole.size <= size && whole.size >= 5);
-  const uint32_t len = (uint32_t{data[0]} << 24) | (uint32_t{data[1]} << 16) |
-                       (uint32_t{data[2]} << 8) | data[3];
-  FUZZ_CHECK(whole.size == 4 + size_t{len});
+  FUZZ_CHECK(whole.size <= size);
+  if (codec.framed()) {
+    FUZZ_CHECK(whole.size >= 5);
+    const uint32_t len = (uint32_t{data[0]} << 24) | (uint32_t{data[1]} << 16) |
+                         (uint32_t{data[2]} << 8) | data[3];
+    FUZZ_CHECK(whole.size == 4 + size_t{len});
+  } else {
+    FUZZ_CHECK(whole.size >= 5);  // id, version, seqid, name length, stop
+  }
   CheckBody(codec, data, whole.size, limits);
   return 0;
 }

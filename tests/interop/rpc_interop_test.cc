@@ -3,10 +3,11 @@
 //     against a Tern server, Framed and Buffered;
 //   * Tern's generated client against Apache's TNonblockingServer (Framed)
 //     and TThreadedServer (Framed and Buffered), run as a child process.
-// Binary protocol, and Compact (TCompactProtocol, framed) against the
-// thrift_compact plugin both ways; the IDL (rpc_interop.thrift) uses every type, a declared
-// exception, a void and a oneway method, a union and `extends`; every value
-// is checked (rpc_values.h), and pipelined calls must be answered in order.
+// Binary protocol, and Compact (TCompactProtocol) against the thrift_compact
+// plugin both ways, framed and buffered. The IDL (rpc_interop.thrift) uses
+// every type, a declared exception, a void and a oneway method, a union and
+// `extends`; every value is checked (rpc_values.h), and pipelined calls must
+// be answered in order.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -161,7 +162,8 @@ TEST_P(ApacheClientToTern, EveryStepMatches) {
 INSTANTIATE_TEST_SUITE_P(Framing, ApacheClientToTern,
                          ::testing::Values(ApacheClientCase{"framed", "binary"},
                                            ApacheClientCase{"buffered", "binary"},
-                                           ApacheClientCase{"framed", "compact"}),
+                                           ApacheClientCase{"framed", "compact"},
+                                           ApacheClientCase{"buffered", "compact"}),
                          [](const auto& info) {
                            return std::string(info.param.transport) + "_" + info.param.protocol;
                          });
@@ -254,7 +256,8 @@ INSTANTIATE_TEST_SUITE_P(Servers, TernClientToApache,
                                            ApacheServerCase{"threaded", "framed", "binary"},
                                            ApacheServerCase{"threaded", "buffered", "binary"},
                                            ApacheServerCase{"nonblocking", "framed", "compact"},
-                                           ApacheServerCase{"threaded", "framed", "compact"}),
+                                           ApacheServerCase{"threaded", "framed", "compact"},
+                                           ApacheServerCase{"threaded", "buffered", "compact"}),
                          [](const auto& info) {
                            return std::string(info.param.server) + "_" + info.param.transport +
                                   "_" + info.param.protocol;

@@ -5,6 +5,7 @@
 #include <new>
 #include <string>
 
+#include "compact_framer.h"
 #include "compact_protocol.h"
 
 namespace tern::compact {
@@ -97,7 +98,8 @@ const uint8_t* ReadSize(const uint8_t* p, const uint8_t* end, size_t max, size_t
 
 }  // namespace
 
-FrameResult CompactCodec::Frame(LinkBuffer& in, FrameState&, const Limits& limits) const {
+FrameResult CompactCodec::Frame(LinkBuffer& in, FrameState& state, const Limits& limits) const {
+  if (!framed_) return FrameBuffered(in, state, limits);
   if (in.Len() < kFrameHeader) return FrameResult::NeedMore(kFrameHeader);
   Result<const uint8_t*> head = in.Peek(kFrameHeader);
   if (!head.ok()) return FrameResult::Error(std::move(head).status());
@@ -125,9 +127,10 @@ Status CompactCodec::Encode(const MessageHeader& header, const BodyRef& body,
   const size_t envelope = EnvelopeSize(header);
   const size_t blen = EncodedSize(*body.type, body.obj);
   if (envelope + blen > kMaxI32) return FrameTooLarge(envelope + blen);
-  Result<uint8_t*> mem = out.Malloc(kFrameHeader + envelope + blen);
+  Result<uint8_t*> mem = out.Malloc(PrefixSize() + envelope + blen);
   if (!mem.ok()) return std::move(mem).status().WithContext("thrift_compact: Encode");
-  uint8_t* p = PutBE32(*mem, static_cast<uint32_t>(envelope + blen));
+  uint8_t* p = *mem;
+  if (framed_) p = PutBE32(p, static_cast<uint32_t>(envelope + blen));
   p = WriteEnvelope(p, header);
   uint8_t* end = Write(*body.type, body.obj, p);
   if (TERN_UNLIKELY(end != p + blen)) {
@@ -151,9 +154,10 @@ Status CompactCodec::EncodeException(const MessageHeader& header, const AppExcep
       1 + VarintSize(ex.message.size()) + ex.message.size() + 1 + VarintSize(type) + 1;
   const size_t total = EnvelopeSize(h) + body;
   if (total > kMaxI32) return FrameTooLarge(total);
-  Result<uint8_t*> mem = out.Malloc(kFrameHeader + total);
+  Result<uint8_t*> mem = out.Malloc(PrefixSize() + total);
   if (!mem.ok()) return std::move(mem).status().WithContext("thrift_compact: EncodeException");
-  uint8_t* p = PutBE32(*mem, static_cast<uint32_t>(total));
+  uint8_t* p = *mem;
+  if (framed_) p = PutBE32(p, static_cast<uint32_t>(total));
   p = WriteEnvelope(p, h);
   *p++ = kMessageHeader;
   p = PutVarint(p, ex.message.size());
@@ -169,14 +173,16 @@ Result<MessageHeader> CompactCodec::DecodeHeader(FrameView& frame, const Limits&
   TERN_RETURN_IF_ERROR(CheckPos(frame));
   const uint8_t* p = frame.data + frame.pos;
   const uint8_t* const end = frame.data + frame.size;
-  if (end - p < static_cast<ptrdiff_t>(kFrameHeader)) {
-    return DataLoss("thrift_compact: truncated frame header");
-  }
-  const auto n = static_cast<int32_t>(LoadBE32(p));
-  p += kFrameHeader;
-  if (n <= 0 || static_cast<size_t>(n) != static_cast<size_t>(end - p)) {
-    return DataLoss("thrift_compact: frame length " + std::to_string(n) + " does not match the " +
-                    std::to_string(end - p) + " bytes of the frame");
+  if (framed_) {
+    if (end - p < static_cast<ptrdiff_t>(kFrameHeader)) {
+      return DataLoss("thrift_compact: truncated frame header");
+    }
+    const auto n = static_cast<int32_t>(LoadBE32(p));
+    p += kFrameHeader;
+    if (n <= 0 || static_cast<size_t>(n) != static_cast<size_t>(end - p)) {
+      return DataLoss("thrift_compact: frame length " + std::to_string(n) + " does not match the " +
+                      std::to_string(end - p) + " bytes of the frame");
+    }
   }
   if (end - p < 2) return DataLoss("thrift_compact: truncated message header");
   if (p[0] != kProtocolId) {
@@ -280,13 +286,11 @@ Status CreateCompactCodec(const ConfigView& section, std::unique_ptr<Codec>* out
   try {
     Result<std::string> framing = section.GetString("framing", "framed");
     if (!framing.ok()) return std::move(framing).status();
-    if (*framing != "framed") {
-      return InvalidArgument(
-          "thrift_compact supports framing = framed only (TFramedTransport), "
-          "not '" +
-          *framing + "'");
+    if (*framing != "framed" && *framing != "buffered") {
+      return InvalidArgument("thrift_compact: framing must be 'framed' or 'buffered', not '" +
+                             *framing + "'");
     }
-    *out = std::make_unique<CompactCodec>();
+    *out = std::make_unique<CompactCodec>(*framing == "framed");
     return Status::OK();
   } catch (const std::bad_alloc&) {
     return ResourceExhausted("thrift_compact: out of memory creating the codec");

@@ -1,19 +1,19 @@
-// CompactCodec: Thrift Compact protocol over the Framed transport — the
-// `thrift_compact` codec plugin, built with nothing but the installed SDK.
+// CompactCodec: Thrift Compact protocol over the Framed or the Buffered
+// transport — the `thrift_compact` codec plugin, built with nothing but the
+// installed SDK.
 //
-//   frame     4-byte big-endian length N (0 < N <= max_frame), N bytes
+//   frame     framed: a 4-byte big-endian length N (0 < N <= max_frame), then
+//             N bytes; buffered: nothing — the message ends where its body
+//             struct ends (compact_framer.h finds it, resuming across reads)
 //   envelope  0x82 (protocol id), (type << 5) | 1 (version), seqid as a
 //             varint (its 32 bits unsigned), name (varint length, bytes)
 //   body      the args/result struct, compact_protocol.h
 //
 // Encode: one Malloc of frame header + envelope + EncodedSize(body), one
 // Write. Decode: the whole frame is handed over contiguously (FrameView);
-// the body must end exactly at the frame's end.
-//
-// Only the Framed transport (Apache's TFramedTransport) is supported:
-// `framing = buffered` is refused when the codec is created, with a message
-// saying so (an unframed Compact stream needs a resumable shape scanner like
-// thrift_fast's Buffered framer; not written yet).
+// the body must end exactly at the frame's end. Framing is chosen when the
+// codec is created (config key `framing`: framed, the default, or
+// buffered); both ends must agree.
 //
 // Errors: DATA_LOSS for malformed input (bad protocol id or version, unknown
 // message type, bad varints, truncation), RESOURCE_EXHAUSTED for an
@@ -31,6 +31,9 @@ namespace tern::compact {
 
 class CompactCodec final : public Codec {
  public:
+  explicit CompactCodec(bool framed = true) : framed_(framed) {}
+  bool framed() const { return framed_; }
+
   uint64_t Capabilities() const override { return 0; }
   FrameResult Frame(LinkBuffer& in, FrameState& state, const Limits& limits) const override;
   Status Encode(const MessageHeader& header, const BodyRef& body, LinkBuffer& out) const override;
@@ -41,6 +44,10 @@ class CompactCodec final : public Codec {
   Status DecodeBody(FrameView& frame, const TypeInfo& type, void* obj,
                     ReadContext& ctx) const override;
   Result<AppException> DecodeException(FrameView& frame, const Limits& limits) const override;
+
+ private:
+  size_t PrefixSize() const { return framed_ ? 4 : 0; }
+  bool framed_;
 };
 
 // The plugin's factory: `framing` from the codec's config section.

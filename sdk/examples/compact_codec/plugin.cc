@@ -9,7 +9,7 @@ namespace {
 
 constexpr PluginConfigKey kConfigKeys[] = {
     {"framing", ConfigType::kString, "framed",
-     "framed (4-byte length prefix, TFramedTransport); buffered is not supported"},
+     "framed (4-byte length prefix, TFramedTransport) or buffered (none, TBufferedTransport)"},
 };
 
 constexpr PluginInfo kInfo = {
@@ -20,7 +20,7 @@ constexpr PluginInfo kInfo = {
     /*priority=*/0,
     "thrift_compact",
     "0.1.0",
-    "Thrift Compact protocol (TCompactProtocol), framed, via TypeInfo (an SDK example)",
+    "Thrift Compact protocol (TCompactProtocol), framed or buffered, via TypeInfo (an SDK example)",
     /*required_cpu=*/0,
     /*capabilities=*/0,
     kConfigKeys,

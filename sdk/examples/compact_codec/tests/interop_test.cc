@@ -177,6 +177,67 @@ TEST(CompactMessageInteropTest, TernDecodesApacheCalls) {
   }
 }
 
+TEST(CompactMessageInteropTest, BufferedBothWays) {
+  // Apache -> Tern: an unframed stream (TBufferedTransport writes the bytes
+  // as they are), two calls back to back; the buffered framer finds each end.
+  auto mem = std::make_shared<TMemoryBuffer>();
+  TCompactProtocol proto(mem);
+  compact_apache::Scalars body;
+  body.s = std::string(5000, 's');
+  body.i64v = -99;
+  for (int32_t seqid : {7, 8}) {
+    proto.writeMessageBegin("lookup", apache::thrift::protocol::T_CALL, seqid);
+    body.write(&proto);
+    proto.writeMessageEnd();
+  }
+  const std::string stream = mem->getBufferAsString();
+  compact::CompactCodec codec(/*framed=*/false);
+  LinkBuffer in;
+  in.Write(stream.data(), stream.size());
+  in.Flush();
+  for (int32_t seqid : {7, 8}) {
+    FrameState state;
+    FrameResult fr = codec.Frame(in, state, DefaultLimits());
+    ASSERT_EQ(fr.what, FrameResult::kFrame) << fr.error;
+    ASSERT_EQ(fr.size, stream.size() / 2);
+    auto data = in.Peek(fr.size);
+    ASSERT_TRUE(data.ok());
+    FrameView frame{*data, fr.size, 0, Slice()};
+    auto h = codec.DecodeHeader(frame, DefaultLimits());
+    ASSERT_TRUE(h.ok()) << h.status();
+    EXPECT_EQ(h->seqid, seqid);
+    c::Scalars s;
+    ReadContext ctx{DefaultLimits()};
+    ASSERT_TRUE(codec.DecodeBody(frame, c::Scalars::kTernTypeInfo, &s, ctx).ok());
+    EXPECT_EQ(s.s, body.s);
+    EXPECT_EQ(s.i64v, -99);
+    ASSERT_TRUE(in.Skip(fr.size).ok());
+    in.Release();
+  }
+  // Tern -> Apache: what the buffered codec writes, Apache reads unframed.
+  c::Scalars ours;
+  testing::RandomValue(21).Fill(c::Scalars::kTernTypeInfo, &ours);
+  LinkBuffer out;
+  ASSERT_TRUE(
+      codec.Encode({"lookup", MessageType::kReply, 3}, {&c::Scalars::kTernTypeInfo, &ours, {}}, out)
+          .ok());
+  out.Flush();
+  std::string bytes;
+  ASSERT_TRUE(out.ReadString(out.Len(), &bytes).ok());
+  auto buf = ApacheBuffer(bytes);
+  TCompactProtocol reader(buf);
+  std::string name;
+  apache::thrift::protocol::TMessageType type;
+  int32_t seqid = 0;
+  reader.readMessageBegin(name, type, seqid);
+  EXPECT_EQ(seqid, 3);
+  compact_apache::Scalars theirs;
+  theirs.read(&reader);
+  EXPECT_EQ(theirs.s, ours.s);
+  EXPECT_EQ(theirs.i64v, ours.i64v);
+  EXPECT_EQ(buf->available_read(), 0u);
+}
+
 std::string Encoded(const std::function<Status(const compact::CompactCodec&, LinkBuffer&)>& f) {
   compact::CompactCodec codec;
   LinkBuffer out;
