@@ -36,27 +36,19 @@ const std::shared_ptr<rpc::Runtime>& PluginRuntime() {
   return rt;
 }
 
+// The plugin as the runtime creates it, with the given framing.
+template <bool kFramed>
 struct CompactPlugin {
   static std::unique_ptr<Codec> Make() {
     if (PluginRuntime() == nullptr) return nullptr;
-    auto codec = PluginRuntime()->NewCodec("thrift_compact", "framed");
+    auto codec = PluginRuntime()->NewCodec("thrift_compact", kFramed ? "framed" : "buffered");
     EXPECT_TRUE(codec.ok()) << codec.status();
     return codec.ok() ? std::move(*codec) : nullptr;
   }
   static constexpr bool kBinaryBody = false;
 };
 
-struct CompactPluginBuffered {
-  static std::unique_ptr<Codec> Make() {
-    if (PluginRuntime() == nullptr) return nullptr;
-    auto codec = PluginRuntime()->NewCodec("thrift_compact", "buffered");
-    EXPECT_TRUE(codec.ok()) << codec.status();
-    return codec.ok() ? std::move(*codec) : nullptr;
-  }
-  static constexpr bool kBinaryBody = false;
-};
-
-using CompactCodecs = ::testing::Types<CompactPlugin, CompactPluginBuffered>;
+using CompactCodecs = ::testing::Types<CompactPlugin<true>, CompactPlugin<false>>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Compact, CodecConformanceTest, CompactCodecs);
 
 TEST(CompactPluginTest, TheHostLoadsItWithEitherFraming) {
