@@ -75,8 +75,8 @@ Result<ClientOptions> ClientOptions::FromConfig(const Runtime& rt) {
   o.timeout = std::chrono::milliseconds(timeout_ms);
   o.pool_size = static_cast<int>(pool);
   o.retries = static_cast<int>(retries);
-  o.load_balancer = lb == "weighted_random" ? LoadBalancer::kWeightedRandom
-                                            : LoadBalancer::kRoundRobin;
+  o.load_balancer =
+      lb == "weighted_random" ? LoadBalancer::kWeightedRandom : LoadBalancer::kRoundRobin;
   return o;
 }
 
@@ -181,8 +181,9 @@ struct Channel::Impl final : public ConnectionHandler {
   void Retry(Pending* p, const std::string& reason);
   void Finish(Pending* p, const RpcError* failure);
   void Fail(Pending* p, RpcErrorKind kind, const std::string& what) {
-    RpcError e(kind, std::string(p->ctx.service) + "." + std::string(p->ctx.method) +
-                         (p->endpoint.empty() ? "" : " to " + p->endpoint) + ": " + what,
+    RpcError e(kind,
+               std::string(p->ctx.service) + "." + std::string(p->ctx.method) +
+                   (p->endpoint.empty() ? "" : " to " + p->endpoint) + ": " + what,
                p->endpoint);
     Finish(p, &e);
   }
@@ -326,8 +327,7 @@ void Channel::Impl::Dispatch(Pending* p) {
           chosen = cc;
         }
       }
-      const bool room =
-          static_cast<int>(pool.conns.size()) + pool.dialing < options.pool_size;
+      const bool room = static_cast<int>(pool.conns.size()) + pool.dialing < options.pool_size;
       if (chosen != nullptr) {
         chosen->Ref();
         if (best_load > 0 && room) {
@@ -364,8 +364,9 @@ void Channel::Impl::StartDial(size_t pool_index) {
     std::lock_guard<std::mutex> lock(mu);
     ep = pools[pool_index].ep.endpoint;
   }
-  transport->Dial(ep, options.connect_timeout, this,
-                  [this, pool_index](Result<ConnectionRef> r) { DialDone(pool_index, std::move(r)); });
+  transport->Dial(ep, options.connect_timeout, this, [this, pool_index](Result<ConnectionRef> r) {
+    DialDone(pool_index, std::move(r));
+  });
 }
 
 void Channel::Impl::DialDone(size_t pool_index, Result<ConnectionRef> r) {
@@ -388,8 +389,8 @@ void Channel::Impl::DialDone(size_t pool_index, Result<ConnectionRef> r) {
     if (cc != nullptr || pool.dialing == 0) waiting.swap(pool.waiting);
   }
   if (cc == nullptr) {
-    const std::string why = r.ok() ? std::string("the connection closed at once")
-                                   : std::string(r.status().message());
+    const std::string why =
+        r.ok() ? std::string("the connection closed at once") : std::string(r.status().message());
     for (Pending* p : waiting) Retry(p, "cannot connect: " + why);
     return;
   }
@@ -682,7 +683,8 @@ void Channel::Call(const MethodDesc& method, const void* args, ClientCall* call,
   ctx.method = method.name;
   ctx.oneway = method.oneway;
   ctx.start = Clock::now();
-  const Duration timeout = options.timeout > Duration::zero() ? options.timeout : ch.options.timeout;
+  const Duration timeout =
+      options.timeout > Duration::zero() ? options.timeout : ch.options.timeout;
   ctx.deadline = ctx.start + timeout;
   ctx.metadata = options.metadata;
   int32_t seqid = ch.next_seqid.fetch_add(1, std::memory_order_relaxed);
@@ -758,16 +760,17 @@ void CheckMayBlock(const Channel& channel, std::string_view service, std::string
     const std::string name = std::string(service) + "." + std::string(method);
     throw RpcError(RpcErrorKind::kOnPoller,
                    name + ": a synchronous call on a poller thread would block it; use " +
-                       std::string(method) + "_async, or run handlers on workers ([server] workers)");
+                       std::string(method) +
+                       "_async, or run handlers on workers ([server] workers)");
   }
 }
 
 std::exception_ptr MissingResult(std::string_view service, std::string_view method) {
-  return std::make_exception_ptr(RpcError(
-      RpcErrorKind::kApplication,
-      std::string(service) + "." + std::string(method) +
-          ": the reply carries no result and no declared exception (MISSING_RESULT)",
-      "", AppException::kMissingResult));
+  return std::make_exception_ptr(
+      RpcError(RpcErrorKind::kApplication,
+               std::string(service) + "." + std::string(method) +
+                   ": the reply carries no result and no declared exception (MISSING_RESULT)",
+               "", AppException::kMissingResult));
 }
 
 }  // namespace detail

@@ -37,8 +37,7 @@ const char* RpcErrorKindName(RpcErrorKind kind) {
   return "unknown";
 }
 
-RpcError::RpcError(RpcErrorKind kind, std::string message, std::string endpoint,
-                   int32_t app_type)
+RpcError::RpcError(RpcErrorKind kind, std::string message, std::string endpoint, int32_t app_type)
     : kind_(kind),
       message_(std::move(message)),
       endpoint_(std::move(endpoint)),

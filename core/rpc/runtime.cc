@@ -107,7 +107,8 @@ std::string Runtime::Describe() const {
     const std::string framing = Or(GetString(side, "framing"), "?");
     os << "Selected (" << s << "):\n";
     os << "  transport " << transport << "  ([" << s << "] transport; named, not auto-selected)\n";
-    os << "  codec     " << codec << ", " << framing << " framing  ([" << s << "] codec, framing)\n";
+    os << "  codec     " << codec << ", " << framing << " framing  ([" << s
+       << "] codec, framing)\n";
   };
   line("server");
   os << "  encoder   " << impl_->encoder << "  (" << impl_->encoder_reason << ")\n";
@@ -116,8 +117,8 @@ std::string Runtime::Describe() const {
 
 std::string Runtime::SelectionLine(std::string_view side) const {
   return "transport=" + Or(GetString(side, "transport"), "?") +
-         " codec=" + Or(GetString(side, "codec"), "?") + "(" +
-         Or(GetString(side, "framing"), "?") + ") encoder=" + impl_->encoder;
+         " codec=" + Or(GetString(side, "codec"), "?") + "(" + Or(GetString(side, "framing"), "?") +
+         ") encoder=" + impl_->encoder;
 }
 
 const std::string& Runtime::encoder() const { return impl_->encoder; }

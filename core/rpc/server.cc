@@ -451,8 +451,7 @@ void Server::Impl::HandleFrame(ServerConn* sc, const ConnectionRef& conn, FrameV
   const bool oneway = m->entry->oneway;
   if (TERN_UNLIKELY(draining.load(std::memory_order_relaxed))) {
     if (!oneway) {
-      Answer(sc, sc->NextIndex(), h,
-             {"server is shutting down", AppException::kInternalError});
+      Answer(sc, sc->NextIndex(), h, {"server is shutting down", AppException::kInternalError});
     }
     return;
   }
@@ -482,10 +481,10 @@ void Server::Impl::HandleFrame(ServerConn* sc, const ConnectionRef& conn, FrameV
   ctx.peer = &conn->peer();
   ReadContext rc{limits, 0};
   if (Status st = codec->DecodeBody(frame, *m->entry->args, call->args(), rc); !st.ok()) {
-    call->Fail({"cannot decode the arguments of " + std::string(h.name) + ": " +
-                    std::string(st.message()),
-                AppException::kProtocolError},
-               CallError::kProtocol);
+    call->Fail(
+        {"cannot decode the arguments of " + std::string(h.name) + ": " + std::string(st.message()),
+         AppException::kProtocolError},
+        CallError::kProtocol);
     return;
   }
   for (const auto& mw : middleware) {
@@ -540,8 +539,7 @@ Result<std::unique_ptr<Server>> Server::Create(std::shared_ptr<Runtime> rt) {
   return Create(std::move(rt), std::move(o));
 }
 
-Result<std::unique_ptr<Server>> Server::Create(std::shared_ptr<Runtime> rt,
-                                               ServerOptions options) {
+Result<std::unique_ptr<Server>> Server::Create(std::shared_ptr<Runtime> rt, ServerOptions options) {
   auto impl = std::make_unique<Impl>();
   if (options.max_inflight == 0) return InvalidArgument("max_inflight must be positive");
   TERN_ASSIGN_OR_RETURN(impl->transport, rt->NewTransport(options.transport));

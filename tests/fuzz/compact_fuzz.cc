@@ -154,8 +154,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(whole.size <= size);
   if (codec.framed()) {
     FUZZ_CHECK(whole.size >= 5);
-    const uint32_t len = (uint32_t{data[0]} << 24) | (uint32_t{data[1]} << 16) |
-                         (uint32_t{data[2]} << 8) | data[3];
+    const uint32_t len =
+        (uint32_t{data[0]} << 24) | (uint32_t{data[1]} << 16) | (uint32_t{data[2]} << 8) | data[3];
     FUZZ_CHECK(whole.size == 4 + size_t{len});
   } else {
     FUZZ_CHECK(whole.size >= 5);  // id, version, seqid, name length, stop

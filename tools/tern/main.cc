@@ -7,8 +7,8 @@
 //              [--warmup=S] [--server-pid=PID]
 #include <gflags/gflags.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>

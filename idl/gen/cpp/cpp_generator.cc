@@ -1316,9 +1316,7 @@ std::string MovedArgs(const Function& fn, const std::string& prefix) {
   }
   return s;
 }
-std::string ReplyType(const Function& fn) {
-  return "::tern::rpc::Reply<" + ResultCpp(fn) + ">";
-}
+std::string ReplyType(const Function& fn) { return "::tern::rpc::Reply<" + ResultCpp(fn) + ">"; }
 
 void EmitServiceDecl(Out& o, const Service& s) {
   const bool ext = !s.extends_qualified.empty();
@@ -1380,8 +1378,8 @@ void EmitServiceDecl(Out& o, const Service& s) {
   for (const Function& fn : s.functions) {
     const std::string opts = "const ::tern::rpc::CallOptions& tern_options = {}";
     o.L(ResultCpp(fn) + " " + fn.cpp + "(" + ParamsThen(fn, opts) + ");");
-    o.L("::tern::rpc::Future<" + ResultCpp(fn) + "> " + fn.name + "_async(" +
-        ParamsThen(fn, opts) + ");");
+    o.L("::tern::rpc::Future<" + ResultCpp(fn) + "> " + fn.name + "_async(" + ParamsThen(fn, opts) +
+        ");");
   }
   if (!ext) {
     o.Un();
@@ -1504,7 +1502,8 @@ void EmitServiceDefs(Out& o, const Service& s) {
     o.L("::tern::Status st = server.AddService(");
     o.L("    kTernService, static_cast<void*>(static_cast<" + ah + "*>(handler.get())), handler);");
     o.L("if (!st.ok()) return st;");
-    o.L("return " + s.extends_qualified + "AsyncHandler::TernRegister(server, std::move(handler));");
+    o.L("return " + s.extends_qualified +
+        "AsyncHandler::TernRegister(server, std::move(handler));");
   }
   o.Un();
   o.L("}");

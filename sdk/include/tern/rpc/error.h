@@ -47,8 +47,7 @@ TERN_EXPORT const char* RpcErrorKindName(RpcErrorKind kind);
 // a Future carries copies of it across threads.
 class TERN_EXPORT RpcError : public std::exception {
  public:
-  RpcError(RpcErrorKind kind, std::string message, std::string endpoint = {},
-           int32_t app_type = 0);
+  RpcError(RpcErrorKind kind, std::string message, std::string endpoint = {}, int32_t app_type = 0);
 
   const char* what() const noexcept override { return message_.c_str(); }
   RpcErrorKind kind() const { return kind_; }

@@ -58,8 +58,8 @@ struct TERN_EXPORT ServerOptions {
   std::string transport = "netpoll";
   std::string codec = "thrift_fast";
   std::string framing = "framed";
-  int workers = 0;                // 0: handlers run on the pollers
-  size_t worker_queue = 0;        // 0: 1024 per worker
+  int workers = 0;          // 0: handlers run on the pollers
+  size_t worker_queue = 0;  // 0: 1024 per worker
   size_t max_connections = 10000;
   size_t max_inflight = 10000;
   Duration shutdown_grace = std::chrono::seconds(5);
@@ -80,8 +80,7 @@ class TERN_EXPORT Server {
  public:
   // With ServerOptions::FromConfig(*rt).
   static Result<std::unique_ptr<Server>> Create(std::shared_ptr<Runtime> rt);
-  static Result<std::unique_ptr<Server>> Create(std::shared_ptr<Runtime> rt,
-                                                ServerOptions options);
+  static Result<std::unique_ptr<Server>> Create(std::shared_ptr<Runtime> rt, ServerOptions options);
   ~Server();  // Stop(0)
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -96,8 +95,7 @@ class TERN_EXPORT Server {
   // What generated TernRegister calls: the methods of one descriptor
   // (not its base's) bound to `handler`; `owner` keeps it alive. A method
   // name served twice is ALREADY_EXISTS.
-  Status AddService(const ServiceDescriptor& service, void* handler,
-                    std::shared_ptr<void> owner);
+  Status AddService(const ServiceDescriptor& service, void* handler, std::shared_ptr<void> owner);
 
   void Use(std::shared_ptr<Middleware> middleware);
 

@@ -84,8 +84,8 @@ class TERN_EXPORT ServerCall {
   void Fail(const AppException& ex, CallError error);
   // Maps a caught exception: declared ones (through `catch_declared`),
   // ApplicationError, anything else INTERNAL_ERROR.
-  void FailWith(const std::exception_ptr& e, bool (*catch_declared)(void* result,
-                                                                   const std::exception_ptr&));
+  void FailWith(const std::exception_ptr& e,
+                bool (*catch_declared)(void* result, const std::exception_ptr&));
 
  protected:
   ServerCall() = default;
