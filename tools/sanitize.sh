@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sanitizer builds of the data path, benchmarks off:
 #   ASan+UBSan over the unit tests of the data path: buffer, SIMD kernels,
-#     generated code (FastRead/FastWrite, TypeInfo, bad input), the IDL
+#     generated code (FastRead/FastWrite, TypeInfo, bad input, copy-free
+#     views), the IDL
 #     compiler, the thrift_fast and thrift_compact codecs, the netpoll transport and load
 #     generator, the RPC runtime (client <-> server), and the fuzz corpora
 #     replayed;
@@ -9,7 +10,7 @@
 #     netpoll transport (pollers, cross-thread Send, close races) and the
 #     RPC runtime (workers, async replies, deadlines, shutdown);
 #   libFuzzer (clang, ASan+UBSan) on each fuzz target for a bounded time
-#     (TERN_FUZZ_SECONDS each, default 20), over a copy of its corpus.
+#     (TERN_FUZZ_SECONDS each, default 15: 60 s in all), over a copy of its corpus.
 # Builds go to build-asan/, build-tsan/ and build-fuzz/. Prints the time of
 # each phase.
 set -euo pipefail
@@ -36,11 +37,13 @@ configure() {  # dir sanitizer
 
 asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test rpc_runtime_test
               thrift_fast_test thrift_framer_fuzz_replay rpc_test rpc_metrics_test
-              compact_codec_test tern_plugin_thrift_compact compact_fuzz_replay)
-asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|compact|rpc)\.'
-fuzz_targets=(idl_parser_fuzz thrift_framer_fuzz compact_fuzz)
-fuzz_corpora=(tests/fuzz/corpus/idl_parser tests/fuzz/corpus/thrift_framer tests/fuzz/corpus/compact)
-fuzz_seconds=${TERN_FUZZ_SECONDS:-20}
+              compact_codec_test tern_plugin_thrift_compact compact_fuzz_replay
+              view_test view_fuzz_replay)
+asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|compact|view|rpc)\.'
+fuzz_targets=(idl_parser_fuzz thrift_framer_fuzz compact_fuzz view_fuzz)
+fuzz_corpora=(tests/fuzz/corpus/idl_parser tests/fuzz/corpus/thrift_framer tests/fuzz/corpus/compact
+              tests/fuzz/corpus/view)
+fuzz_seconds=${TERN_FUZZ_SECONDS:-15}
 tsan_targets=(buffer_test netpoll_test rpc_test rpc_metrics_test)
 tsan_regex='^(buffer|netpoll|rpc)\.'
 

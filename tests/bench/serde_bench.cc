@@ -10,6 +10,11 @@
 // Read decodes into a fresh object per iteration, destroyed in the loop.
 // Counters: bytes/s of the Binary message, allocs/op (operator new plus
 // BlockPool system blocks).
+//
+// Copy-free views: BM_<Tern|View>_ReadAll/<workload> receive the message and
+// read every field (FastRead into a fresh object, then the fields; or a
+// view's one validating pass, then its accessors); BM_View_ReadOne reads one
+// field of mytest, echo_1m and echo_10m (compare with BM_Tern_Read).
 #include <benchmark/benchmark.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -27,6 +32,7 @@
 #include "serde_tmpl_types.h"
 #include "serde_types.h"
 #include "tern/codec.h"
+#include "tern/thrift/view.h"
 #include "workloads.h"
 
 namespace {
@@ -158,6 +164,189 @@ void TernRead(benchmark::State& state, const std::function<void(T&)>& fill) {
       static_cast<double>(Allocs() - before) / static_cast<double>(state.iterations());
 }
 
+// ---- copy-free views (issue 9) -------------------------------------------------
+//
+// "Read all": receive the message and read every field — a view parses (one
+// validating pass) and then each accessor is read; FastRead decodes into a
+// fresh object and then the same fields are read from it. The reading
+// folds every scalar, every string's bytes (pointer and size: a string is
+// "read" once it can be used) and every element of every list into a sum.
+// "Read one": parse, then one field (the view), vs FastRead of everything.
+
+struct Sink {
+  uint64_t v = 0;
+  uint64_t total = 0;
+  // List elements: a plain sum, so the fold is not a serial multiply chain
+  // that would hide the cost of reading them.
+  void Sum(uint64_t x) { total += x; }
+  void Add(uint64_t x) { v = v * 31 + x; }
+  void Add(double d) {
+    uint64_t u;
+    std::memcpy(&u, &d, 8);
+    Add(u);
+  }
+  void Add(std::string_view s) { Add(reinterpret_cast<uintptr_t>(s.data()) + s.size()); }
+  void Add(const tern::view::String& s) { Add(s.view()); }
+  void Add(const std::string& s) { Add(std::string_view(s)); }
+};
+
+template <class ItemT>
+void ReadItem(Sink& k, const ItemT& i) {
+  if constexpr (requires { i.id(); }) {
+    k.Add(static_cast<uint64_t>(i.id()));
+    k.Add(i.name());
+    k.Add(static_cast<uint64_t>(i.quantity()));
+    k.Add(i.price());
+    k.Add(static_cast<uint64_t>(i.in_stock()));
+    k.Add(i.sku());
+    k.Add(i.note());
+  } else {
+    k.Add(static_cast<uint64_t>(i.id));
+    k.Add(i.name);
+    k.Add(static_cast<uint64_t>(i.quantity));
+    k.Add(i.price);
+    k.Add(static_cast<uint64_t>(i.in_stock));
+    k.Add(i.sku);
+    k.Add(i.note);
+  }
+}
+
+// Every field of a Mixed: the struct's members, or the view's accessors.
+void ReadAll(Sink& k, const ts::Mixed& m) {
+  k.Add(static_cast<uint64_t>(m.version));
+  k.Add(static_cast<uint64_t>(m.request_id));
+  k.Add(static_cast<uint64_t>(m.user_id));
+  k.Add(static_cast<uint64_t>(m.created_at_ms));
+  k.Add(static_cast<uint64_t>(m.is_test));
+  k.Add(static_cast<uint64_t>(m.has_more));
+  k.Add(m.score);
+  k.Add(m.ratio);
+  k.Add(m.trace_id);
+  k.Add(m.user_name);
+  k.Add(m.locale);
+  k.Add(m.region);
+  k.Add(m.title);
+  k.Add(m.description);
+  k.Add(m.body_html);
+  k.Add(m.extra_json);
+  k.Add(m.signature);
+  for (const auto id : m.ids) k.Sum(static_cast<uint64_t>(id));
+  for (const auto& [key, value] : m.attrs) {
+    k.Add(key);
+    k.Add(value);
+  }
+  for (const auto& item : m.items) ReadItem(k, item);
+}
+void ReadAll(Sink& k, const ts::Mixed::View& v) {
+  k.Add(static_cast<uint64_t>(v.version()));
+  k.Add(static_cast<uint64_t>(v.request_id()));
+  k.Add(static_cast<uint64_t>(v.user_id()));
+  k.Add(static_cast<uint64_t>(v.created_at_ms()));
+  k.Add(static_cast<uint64_t>(v.is_test()));
+  k.Add(static_cast<uint64_t>(v.has_more()));
+  k.Add(v.score());
+  k.Add(v.ratio());
+  k.Add(v.trace_id());
+  k.Add(v.user_name());
+  k.Add(v.locale());
+  k.Add(v.region());
+  k.Add(v.title());
+  k.Add(v.description());
+  k.Add(v.body_html());
+  k.Add(v.extra_json());
+  k.Add(v.signature());
+  for (const auto id : v.ids()) k.Sum(static_cast<uint64_t>(id));
+  for (const auto& [key, value] : v.attrs()) {
+    k.Add(key);
+    k.Add(value);
+  }
+  for (const auto& item : v.items()) ReadItem(k, item);
+}
+template <class T>
+requires requires(T t) { t.Nums; }
+void ReadAll(Sink& k, const T& m) {
+  k.Add(static_cast<uint64_t>(m.Num));
+  k.Add(static_cast<uint64_t>(m.Ano.Num));
+  for (const auto x : m.Nums) k.Sum(static_cast<uint64_t>(x));
+}
+template <class V>
+requires requires(V v) { v.Nums(); }
+void ReadAll(Sink& k, const V& v) {
+  k.Add(static_cast<uint64_t>(v.Num()));
+  k.Add(static_cast<uint64_t>(v.Ano().Num()));
+  for (const auto x : v.Nums()) k.Sum(static_cast<uint64_t>(x));
+}
+void ReadAll(Sink& k, const ts::Request& r) {
+  k.Add(r.action);
+  k.Add(r.msg);
+}
+void ReadAll(Sink& k, const ts::Request::View& v) {
+  k.Add(v.action());
+  k.Add(v.msg());
+}
+// One field: the one a router or a filter looks at.
+void ReadOne(Sink& k, const ts::MyTest::View& v) { k.Add(static_cast<uint64_t>(v.Num())); }
+void ReadOne(Sink& k, const ts::Request::View& v) { k.Add(v.action()); }
+
+template <class T>
+void TernReadAll(benchmark::State& state, const std::function<void(T&)>& fill, bool one) {
+  const tern::Codec* codec = TheCodec();
+  if (codec == nullptr) return state.SkipWithError("thrift_fast plugin not found");
+  const std::string wire = TernBytes(fill);
+  const tern::Limits& limits = tern::DefaultLimits();
+  Sink k;
+  const uint64_t before = Allocs();
+  for (auto _ : state) {
+    tern::FrameView frame{reinterpret_cast<const uint8_t*>(wire.data()), wire.size(), 0, {}};
+    auto h = codec->DecodeHeader(frame, limits);
+    auto obj = std::make_unique<T>();
+    tern::ReadContext ctx{limits};
+    tern::Status st = codec->DecodeBody(frame, T::kTernTypeInfo, obj.get(), ctx);
+    if (!h.ok() || !st.ok()) state.SkipWithError("decode failed");
+    if (one) {
+      benchmark::DoNotOptimize(obj.get());
+    } else {
+      ReadAll(k, *obj);
+    }
+  }
+  benchmark::DoNotOptimize(k.v);
+  benchmark::DoNotOptimize(k.total);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * wire.size()));
+  state.counters["allocs/op"] =
+      static_cast<double>(Allocs() - before) / static_cast<double>(state.iterations());
+}
+
+template <class T>
+void ViewReadAll(benchmark::State& state, const std::function<void(T&)>& fill, bool one) {
+  const tern::Codec* codec = TheCodec();
+  if (codec == nullptr) return state.SkipWithError("thrift_fast plugin not found");
+  const std::string wire = TernBytes(fill);
+  const tern::Limits& limits = tern::DefaultLimits();
+  Sink k;
+  const uint64_t before = Allocs();
+  for (auto _ : state) {
+    tern::FrameView frame{reinterpret_cast<const uint8_t*>(wire.data()), wire.size(), 0, {}};
+    auto h = codec->DecodeHeader(frame, limits);
+    tern::view::Bytes bytes(frame.data + frame.pos, frame.size - frame.pos);
+    tern::ReadContext ctx{limits};
+    auto v = T::View::Parse(bytes, ctx);
+    if (!h.ok() || !v.ok()) {
+      state.SkipWithError("view failed");
+      break;
+    }
+    if (one) {
+      if constexpr (requires { ReadOne(k, *v); }) ReadOne(k, *v);
+    } else {
+      ReadAll(k, *v);
+    }
+  }
+  benchmark::DoNotOptimize(k.v);
+  benchmark::DoNotOptimize(k.total);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * wire.size()));
+  state.counters["allocs/op"] =
+      static_cast<double>(Allocs() - before) / static_cast<double>(state.iterations());
+}
+
 // ---- Apache -------------------------------------------------------------------
 
 template <class T, class Proto>
@@ -263,6 +452,14 @@ void Register(const std::string& name, Fill fill) {
       ("BM_ApacheTemplates_Read/" + name).c_str(), [mf](benchmark::State& s) {
         ApacheRead<TmplT, TBinaryProtocolT<TMemoryBuffer>>(s, mf, MakeTemplated);
       });
+  benchmark::RegisterBenchmark(("BM_Tern_ReadAll/" + name).c_str(),
+                               [tf](benchmark::State& s) { TernReadAll(s, tf, false); });
+  benchmark::RegisterBenchmark(("BM_View_ReadAll/" + name).c_str(),
+                               [tf](benchmark::State& s) { ViewReadAll(s, tf, false); });
+  if (name == "mytest" || name == "echo_1m" || name == "echo_10m") {
+    benchmark::RegisterBenchmark(("BM_View_ReadOne/" + name).c_str(),
+                                 [tf](benchmark::State& s) { ViewReadAll(s, tf, true); });
+  }
 }
 
 }  // namespace

@@ -687,6 +687,216 @@ std::vector<size_t> WriteOrder(const Struct& s) {
   return order;
 }
 
+// ---- copy-free views (tern/thrift/view.h) ---------------------------------------
+
+// The view class nested in s (service args/result structs are named here).
+std::string ViewName(const Struct& s) {
+  if (!s.view_name.empty()) return s.view_name;
+  for (const Field& f : s.fields) {
+    if (f.cpp == "View") return "TernView";
+  }
+  return "View";
+}
+
+// The type a view accessor returns for a value of type t.
+std::string ViewType(const Type& t) {
+  switch (t.kind) {
+    case Kind::kString:
+    case Kind::kBinary:
+      return "::tern::view::String";
+    case Kind::kStruct:
+      return t.cpp_name + "::" + (t.view_name.empty() ? "View" : t.view_name);
+    case Kind::kList:
+      return "::tern::view::List<" + ViewType(*t.elem) + ">";
+    case Kind::kSet:
+      return "::tern::view::Set<" + ViewType(*t.elem) + ">";
+    case Kind::kMap:
+      return "::tern::view::Map<" + ViewType(*t.key) + ", " + ViewType(*t.elem) + ">";
+    default:
+      return CppType(t);
+  }
+}
+
+// Declared inside the struct.
+void EmitViewForward(Out& o, const Struct& s) {
+  o.L("// A copy-free, read-only view of a " + s.name + " in received bytes (tern/thrift/view.h).");
+  o.L("class " + ViewName(s) + ";");
+}
+
+// The view class, after every struct of the file is declared.
+void EmitViewDecl(Out& o, const Struct& s) {
+  const std::string V = ViewName(s);
+  const std::string n = Num(static_cast<long long>(std::max<size_t>(1, s.fields.size())));
+  o.L("class " + s.cpp + "::" + V + " {");
+  o.L(" public:");
+  o.In();
+  o.L(V + "() = default;");
+  o.L("// Indexes the " + s.name + " at `offset` of b: one validating pass; fails as");
+  o.L("// FastRead would. The view reads b, which must outlive it.");
+  o.L("static ::tern::Result<" + V +
+      "> Parse(const ::tern::view::Bytes& b, ::tern::ReadContext& ctx,");
+  o.L("                                   uint32_t offset = 0);");
+  o.L("static ::tern::Result<" + V + "> Parse(const ::tern::view::Bytes& b);");
+  o.L();
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    const Field& f = s.fields[i];
+    o.L("bool has_" + f.name + "() const { return tern_slot_[" + Num(static_cast<long long>(i)) +
+        "] != ::tern::view::kAbsent; }");
+    o.L(ViewType(f.type) + " " + f.cpp + "() const;");
+  }
+  if (s.kind == StructKind::kUnion) {
+    o.L("// The id of the field present (the last one on the wire), 0 when none.");
+    o.L("int16_t getType() const;");
+  }
+  o.L();
+  o.L("// Decodes the viewed bytes into the owning struct (FastRead).");
+  o.L("::tern::Status ToStruct(" + s.cpp + "* out, ::tern::ReadContext& ctx) const;");
+  o.L("::tern::Result<" + s.cpp + "> ToStruct() const;");
+  o.L("// Where the struct lies in WireBytes() (null for an empty view).");
+  o.L("const ::tern::view::Bytes* WireBytes() const { return tern_core_.bytes; }");
+  o.L("uint32_t WireOffset() const { return tern_core_.begin; }");
+  o.L("uint32_t WireSize() const { return tern_core_.end - tern_core_.begin; }");
+  o.L("// Internal: the validated struct at off (nested values, container elements).");
+  o.L("static " + V + " TernAt(const ::tern::view::Bytes& b, uint32_t off, uint32_t* next) {");
+  o.In();
+  o.L(V + " v;");
+  o.L("v.tern_core_.bytes = &b;");
+  o.L("v.tern_core_.begin = off;");
+  o.L("::tern::view::IndexValidated(b, off, " + s.cpp +
+      "::kTernTypeInfo, v.tern_slot_, &v.tern_core_.end);");
+  o.L("*next = v.tern_core_.end;");
+  o.L("return v;");
+  o.Un();
+  o.L("}");
+  o.Un();
+  o.L();
+  o.L(" private:");
+  o.In();
+  o.L("::tern::view::ViewCore tern_core_;");
+  o.L("uint32_t tern_slot_[" + n + "] = {" + "};");
+  o.Un();
+  o.L("};");
+  o.L();
+}
+
+// The accessors, inline, once every view class of the file is complete.
+void EmitViewInlineDefs(Out& o, const Struct& s) {
+  const std::string VQ = s.cpp + "::" + ViewName(s);
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    const Field& f = s.fields[i];
+    const std::string vt = ViewType(f.type);
+    const std::string slot = "tern_slot_[" + Num(static_cast<long long>(i)) + "]";
+    o.L("inline " + vt + " " + VQ + "::" + f.cpp + "() const {");
+    o.In();
+    o.L("const uint32_t s = " + slot + ";");
+    switch (f.type.kind) {
+      case Kind::kString:
+      case Kind::kBinary:
+        o.L("if (s != ::tern::view::kAbsent) {");
+        o.In();
+        o.L("return ::tern::view::String(tern_core_.bytes, s + 4, "
+            "static_cast<uint32_t>(tern_core_.bytes->I32(s)));");
+        o.Un();
+        o.L("}");
+        if (!f.default_cpp.empty()) {
+          o.L("static const std::string kDefault = " + f.default_cpp + ";");
+          o.L("return ::tern::view::String::Literal(kDefault);");
+        } else {
+          o.L("return ::tern::view::String();");
+        }
+        break;
+      case Kind::kStruct:
+      case Kind::kList:
+      case Kind::kSet:
+      case Kind::kMap: {
+        // An absent field with an IDL default reads the default, as FastRead
+        // into a fresh object would: from a view of the encoded defaults.
+        const std::string absent = f.default_cpp.empty() ? vt + "()"
+                                                         : "::tern::view::DefaultOf<" + VQ + ", " +
+                                                               s.cpp + ">()." + f.cpp + "()";
+        o.L("if (s == ::tern::view::kAbsent) return " + absent + ";");
+        if (f.type.kind == Kind::kStruct) {
+          o.L("uint32_t next;");
+          o.L("return " + vt + "::TernAt(*tern_core_.bytes, s, &next);");
+        } else {
+          o.L("return " + vt + "::At(*tern_core_.bytes, s);");
+        }
+        break;
+      }
+      default: {
+        const std::string ct = CppType(f.type);
+        o.L("if (s != ::tern::view::kAbsent) return ::tern::view::FixedElem<" + ct +
+            ">::Load(*tern_core_.bytes, s);");
+        if (!f.default_cpp.empty()) {
+          o.L("return static_cast<" + ct + ">(" + f.default_cpp + ");");
+        } else {
+          o.L("return " + ct + "{};");
+        }
+        break;
+      }
+    }
+    o.Un();
+    o.L("}");
+  }
+  if (s.kind == StructKind::kUnion) {
+    o.L("inline int16_t " + VQ + "::getType() const {");
+    o.In();
+    o.L("int16_t id = 0;");
+    o.L("uint32_t at = 0;");
+    for (size_t i = 0; i < s.fields.size(); ++i) {
+      const std::string slot = "tern_slot_[" + Num(static_cast<long long>(i)) + "]";
+      o.L("if (" + slot + " != ::tern::view::kAbsent && " + slot + " >= at) {");
+      o.In();
+      o.L("at = " + slot + ";");
+      o.L("id = " + Num(s.fields[i].id) + ";");
+      o.Un();
+      o.L("}");
+    }
+    o.L("return id;");
+    o.Un();
+    o.L("}");
+  }
+  o.L();
+}
+
+// Parse and ToStruct, in the .cc.
+void EmitViewDefs(Out& o, const Struct& s) {
+  const std::string V = ViewName(s);
+  const std::string VQ = s.cpp + "::" + V;
+  o.L("::tern::Result<" + VQ + "> " + VQ +
+      "::Parse(const ::tern::view::Bytes& b, ::tern::ReadContext& ctx,");
+  o.L("                                   uint32_t offset) {");
+  o.In();
+  o.L(V + " v;");
+  o.L("::tern::Status st = ::tern::view::ParseInto(b, offset, " + s.cpp +
+      "::kTernTypeInfo, &v.tern_core_, v.tern_slot_, ctx);");
+  o.L("if (TERN_UNLIKELY(!st.ok())) return st;");
+  o.L("return v;");
+  o.Un();
+  o.L("}");
+  o.L("::tern::Result<" + VQ + "> " + VQ + "::Parse(const ::tern::view::Bytes& b) {");
+  o.In();
+  o.L("::tern::ReadContext ctx{::tern::DefaultLimits()};");
+  o.L("return Parse(b, ctx, 0);");
+  o.Un();
+  o.L("}");
+  o.L("::tern::Status " + VQ + "::ToStruct(" + s.cpp + "* out, ::tern::ReadContext& ctx) const {");
+  o.In();
+  o.L("return ::tern::view::DecodeStruct(tern_core_, " + s.cpp + "::kTernTypeInfo, out, ctx);");
+  o.Un();
+  o.L("}");
+  o.L("::tern::Result<" + s.cpp + "> " + VQ + "::ToStruct() const {");
+  o.In();
+  o.L(s.cpp + " v;");
+  o.L("::tern::ReadContext ctx{::tern::view::ValidatedLimits()};");
+  o.L("::tern::Status st = ToStruct(&v, ctx);");
+  o.L("if (TERN_UNLIKELY(!st.ok())) return st;");
+  o.L("return v;");
+  o.Un();
+  o.L("}");
+  o.L();
+}
+
 void EmitStructDecl(Out& o, const Struct& s) {
   const Layout l = LayoutOf(s);
   if (!s.doc.empty()) {
@@ -789,6 +999,8 @@ void EmitStructDecl(Out& o, const Struct& s) {
   o.L("                         ::tern::wire::ReadError* err);");
   o.L("::tern::Status tern_write_ref(::tern::Writer& w) const;");
   o.L("static const ::tern::TypeInfo kTernTypeInfo;");
+  o.L();
+  EmitViewForward(o, s);
   o.Un();
   o.L("};");
   o.L("std::ostream& operator<<(std::ostream& os, const " + s.cpp + "& v);");
@@ -1223,6 +1435,8 @@ std::string GenerateTypesHeader(const File& f) {
   for (const Typedef& t : f.typedefs) o.L("using " + t.cpp + " = " + CppType(t.type) + ";");
   if (!f.typedefs.empty()) o.L();
   for (const Struct* s : f.structs) EmitStructDecl(o, *s);
+  for (const Struct* s : f.structs) EmitViewDecl(o, *s);
+  for (const Struct* s : f.structs) EmitViewInlineDefs(o, *s);
   for (const Const& c : f.consts) {
     const bool scalar = IsFixed(c.type);
     o.L(std::string(scalar ? "inline constexpr " : "inline const ") + CppType(c.type) + " " +
@@ -1287,6 +1501,7 @@ std::string GenerateTypesSource(const File& f) {
   o.str() += tables.str();
   OpenNs(o, f);
   for (const Struct* s : f.structs) EmitStructDefs(o, *s, table_names[s]);
+  for (const Struct* s : f.structs) EmitViewDefs(o, *s);
   CloseNs(o, f);
   return o.str();
 }
@@ -1595,6 +1810,8 @@ std::string GenerateServicesHeader(const File& f) {
   for (const Struct* s : f.service_structs) o.L("struct " + s->cpp + ";");
   o.L();
   for (const Struct* s : f.service_structs) EmitStructDecl(o, *s);
+  for (const Struct* s : f.service_structs) EmitViewDecl(o, *s);
+  for (const Struct* s : f.service_structs) EmitViewInlineDefs(o, *s);
   for (const Service& s : f.services) EmitServiceDecl(o, s);
   CloseNs(o, f);
   return o.str();
@@ -1624,6 +1841,7 @@ std::string GenerateServicesSource(const File& f) {
   o.str() += tables.str();
   OpenNs(o, f);
   for (const Struct* s : f.service_structs) EmitStructDefs(o, *s, names[s]);
+  for (const Struct* s : f.service_structs) EmitViewDefs(o, *s);
   for (const Service& s : f.services) EmitServiceDefs(o, s);
   CloseNs(o, f);
   return o.str();

@@ -254,15 +254,26 @@ class Lowering {
         if (d == nullptr) return out;
         out.kind = d->kind == idl::Definition::kEnum ? Kind::kEnum : Kind::kStruct;
         out.cpp_name = Qualify(*d->program, EscapeCpp(d->name));
+        if (out.kind == Kind::kStruct) out.view_name = ViewNameOf(*d);
         return out;
       }
     }
     return out;
   }
 
+  // The copy-free view class nested in a struct: "View", unless one of its
+  // fields already has that C++ name.
+  static std::string ViewNameOf(const idl::Definition& def) {
+    for (const auto& f : def.fields) {
+      if (EscapeCpp(f.name) == "View") return "TernView";
+    }
+    return "View";
+  }
+
   std::unique_ptr<Struct> LowerStruct(const idl::Definition& def) {
     auto s = std::make_unique<Struct>();
     s->name = def.name;
+    s->view_name = ViewNameOf(def);
     s->cpp = EscapeCpp(def.name);
     s->qualified = Qualify(p_, s->cpp);
     s->doc = def.doc;

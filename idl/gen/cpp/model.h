@@ -34,6 +34,7 @@ struct Type {
   Kind kind = Kind::kI32;
   std::string cpp_name;              // enum/struct: fully qualified, "::ns::Name"
   const Struct* strct = nullptr;     // kStruct (possibly of another file)
+  std::string view_name;             // kStruct: its copy-free view class, "View"
   std::shared_ptr<const Type> elem;  // list/set element, map value
   std::shared_ptr<const Type> key;   // map key
 };
@@ -56,6 +57,7 @@ struct Struct {
   std::string name;       // as in the IDL
   std::string cpp;        // C++ class name (escaped)
   std::string qualified;  // "::ns::Cpp"
+  std::string view_name;  // the nested view class: "View", "TernView" if a field is named View
   StructKind kind = StructKind::kStruct;
   std::vector<Field> fields;  // IDL order
   std::string doc;
