@@ -320,6 +320,16 @@ uint8_t* Write(const TypeInfo& t, const void* obj, uint8_t* out) {
   return wire::PutStop(out);
 }
 
+size_t ValueBLength(const ValueType& v, const void* value) {
+  if (v.cpp == CppType::kStruct) return v.strct->blength(value);
+  return ValueSize(v, value);
+}
+
+uint8_t* WriteValueTo(const ValueType& v, const void* value, uint8_t* out) {
+  if (v.cpp == CppType::kStruct) return v.strct->fast_write(value, out);
+  return WriteValue(v, value, out);
+}
+
 Result<size_t> Read(const TypeInfo& t, void* obj, const uint8_t* p, size_t n, ReadContext& ctx) {
   ReadError err = ReadError::kNone;
   const uint8_t* end = ReadStruct(t, obj, p, p + n, ctx, &err);

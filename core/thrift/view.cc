@@ -28,6 +28,23 @@ Bytes::Bytes(std::vector<Slice> segments) { Init(std::move(segments)); }
 
 Bytes::~Bytes() = default;
 
+void Bytes::Reset(const void* data, size_t size) {
+  owners_.clear();
+  segs_.clear();
+  first_ = static_cast<const uint8_t*>(data);
+  first_end_ = size;
+  size_ = size;
+}
+
+void Bytes::Reset(Slice s) {
+  segs_.clear();
+  first_ = nullptr;
+  first_end_ = 0;
+  std::vector<Slice> v;
+  v.push_back(std::move(s));
+  Init(std::move(v));
+}
+
 void Bytes::Init(std::vector<Slice> segments) {
   segments.erase(
       std::remove_if(segments.begin(), segments.end(), [](const Slice& s) { return s.empty(); }),
@@ -102,16 +119,23 @@ const uint8_t* Bytes::AtSlow(uint32_t off, uint32_t n, uint8_t* tmp) const {
   return tmp;
 }
 
+bool Bytes::Share(uint32_t off, uint32_t n, Slice* out) const {
+  if (owners_.empty() || n == 0) return false;
+  if (segs_.empty()) {
+    if (static_cast<uint64_t>(off) + n > first_end_) return false;
+    *out = owners_[0].Sub(off, n);
+    return true;
+  }
+  const Segment* s = Find(off);
+  if (s == nullptr || static_cast<uint64_t>(off) + n > s->end) return false;
+  *out = owners_[s->owner].Sub(off - s->begin, n);
+  return true;
+}
+
 Slice Bytes::ToSlice(uint32_t off, uint32_t n) const {
   if (n == 0) return Slice();
-  if (!owners_.empty()) {
-    if (segs_.empty()) {
-      if (static_cast<uint64_t>(off) + n <= first_end_) return owners_[0].Sub(off, n);
-    } else if (const Segment* s = Find(off);
-               s != nullptr && static_cast<uint64_t>(off) + n <= s->end) {
-      return owners_[s->owner].Sub(off - s->begin, n);
-    }
-  }
+  Slice shared;
+  if (Share(off, n, &shared)) return shared;
   std::string tmp(n, '\0');
   CopyOut(off, n, tmp.data());
   return Slice::FromString(std::move(tmp));

@@ -693,9 +693,18 @@ std::vector<size_t> WriteOrder(const Struct& s) {
 std::string ViewName(const Struct& s) {
   if (!s.view_name.empty()) return s.view_name;
   for (const Field& f : s.fields) {
-    if (f.cpp == "View") return "TernView";
+    if (f.cpp == "View" || f.cpp == "Builder") return "TernView";
   }
   return "View";
+}
+
+// The builder class beside the view: "Builder", or "TernBuilder" when a
+// field takes the name.
+std::string BuilderName(const Struct& s) {
+  return ViewName(s) == "View" ? "Builder" : "TernBuilder";
+}
+std::string BuilderNameOf(const Type& t) {
+  return t.view_name.empty() || t.view_name == "View" ? "Builder" : "TernBuilder";
 }
 
 // The type a view accessor returns for a value of type t.
@@ -721,6 +730,8 @@ std::string ViewType(const Type& t) {
 void EmitViewForward(Out& o, const Struct& s) {
   o.L("// A copy-free, read-only view of a " + s.name + " in received bytes (tern/thrift/view.h).");
   o.L("class " + ViewName(s) + ";");
+  o.L("// Builds or edits a " + s.name + " as a chain of byte pieces (tern/thrift/builder.h).");
+  o.L("class " + BuilderName(s) + ";");
 }
 
 // The view class, after every struct of the file is declared.
@@ -772,6 +783,7 @@ void EmitViewDecl(Out& o, const Struct& s) {
   o.L();
   o.L(" private:");
   o.In();
+  o.L("friend class " + s.cpp + "::" + BuilderName(s) + ";");
   o.L("::tern::view::ViewCore tern_core_;");
   o.L("uint32_t tern_slot_[" + n + "] = {" + "};");
   o.Un();
@@ -891,6 +903,158 @@ void EmitViewDefs(Out& o, const Struct& s) {
   o.L("::tern::ReadContext ctx{::tern::view::ValidatedLimits()};");
   o.L("::tern::Status st = ToStruct(&v, ctx);");
   o.L("if (TERN_UNLIKELY(!st.ok())) return st;");
+  o.L("return v;");
+  o.Un();
+  o.L("}");
+  o.L();
+}
+
+// ---- copy-free builders (tern/thrift/builder.h) ---------------------------------
+
+// The builder class, after every view class of the file.
+void EmitBuilderDecl(Out& o, const Struct& s) {
+  const std::string B = BuilderName(s);
+  const std::string V = ViewName(s);
+  o.L("class " + s.cpp + "::" + B + " {");
+  o.L(" public:");
+  o.In();
+  o.L("// An empty " + s.name + ": no field set (unset fields are absent on the wire).");
+  o.L(B + "() : tern_b_(" + s.cpp + "::kTernTypeInfo) {}");
+  o.L("// Every field of the view as received; setters replace single fields. The");
+  o.L("// view's bytes must outlive the builder.");
+  o.L("explicit " + B + "(const " + V + "& v) : tern_b_(" + s.cpp +
+      "::kTernTypeInfo, v.tern_core_, v.tern_slot_) {}");
+  o.L();
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    const Field& f = s.fields[i];
+    const std::string idx = Num(static_cast<long long>(i));
+    o.L("bool has_" + f.name + "() const { return tern_b_.has(" + idx + "); }");
+    o.L(B + "& clear_" + f.name + "() {");
+    o.In();
+    o.L("tern_b_.Clear(" + idx + ");");
+    o.L("return *this;");
+    o.Un();
+    o.L("}");
+    const std::string set = B + "& set_" + f.name;
+    switch (f.type.kind) {
+      case Kind::kString:
+      case Kind::kBinary:
+        o.L("// Copied.");
+        o.L(set + "(std::string_view v);");
+        o.L("// By reference when large (the Slice is kept until written).");
+        o.L(set + "(::tern::Slice v);");
+        o.L("// From a view's string: shares the received block when large.");
+        o.L(set + "(const ::tern::view::String& v);");
+        break;
+      case Kind::kStruct:
+        o.L(set + "(const " + f.type.cpp_name + "& v);");
+        o.L(set + "(const " + f.type.cpp_name + "::" + BuilderNameOf(f.type) + "& v);");
+        o.L("// Forwards the view's bytes as received.");
+        o.L(set + "(const " + ViewType(f.type) + "& v);");
+        break;
+      case Kind::kList:
+      case Kind::kSet:
+      case Kind::kMap:
+        o.L(set + "(const " + CppType(f.type) + "& v);");
+        o.L("// Forwards the view's bytes as received.");
+        o.L(set + "(const " + ViewType(f.type) + "& v);");
+        break;
+      default:
+        o.L(set + "(" + CppType(f.type) + " v);");
+        break;
+    }
+  }
+  o.L();
+  o.L("// Encoded size, stop byte included.");
+  o.L("size_t size() const { return tern_b_.size(); }");
+  o.L("// Appends the struct's bytes to out (INVALID_ARGUMENT when a required field");
+  o.L("// is not set or a value was too large).");
+  o.L("::tern::Status WriteTo(::tern::LinkBuffer& out) const { return tern_b_.WriteTo(out); }");
+  o.L("// The struct's bytes (empty when WriteTo would fail).");
+  o.L("std::string ToString() const { return tern_b_.ToString(); }");
+  o.L("// Decodes what was built into the owning struct.");
+  o.L("::tern::Result<" + s.cpp + "> ToStruct() const;");
+  o.L("const ::tern::view::StructBuilder& tern_builder() const { return tern_b_; }");
+  o.Un();
+  o.L();
+  o.L(" private:");
+  o.In();
+  o.L("::tern::view::StructBuilder tern_b_;");
+  o.Un();
+  o.L("};");
+  o.L();
+}
+
+// The setters, inline, once every builder class of the file is complete.
+void EmitBuilderInlineDefs(Out& o, const Struct& s) {
+  const std::string BQ = s.cpp + "::" + BuilderName(s);
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    const Field& f = s.fields[i];
+    const std::string idx = Num(static_cast<long long>(i));
+    const std::string head = "inline " + BQ + "& " + BQ + "::set_" + f.name;
+    auto body = [&](const std::string& params, const std::vector<std::string>& lines) {
+      o.L(head + "(" + params + ") {");
+      o.In();
+      for (const std::string& l : lines) o.L(l);
+      o.L("return *this;");
+      o.Un();
+      o.L("}");
+    };
+    // Forwarding a view's container or struct: its bytes as received, or
+    // (an absent view: no bytes) the default value.
+    auto forward = [&](const std::string& absent) {
+      body("const " + ViewType(f.type) + "& v",
+           {"if (v.WireBytes() == nullptr) {", "  " + absent + ";", "} else {",
+            "  tern_b_.SetEncoded(" + idx + ", *v.WireBytes(), v.WireOffset(), v.WireSize());",
+            "}"});
+    };
+    switch (f.type.kind) {
+      case Kind::kString:
+      case Kind::kBinary:
+        body("std::string_view v", {"tern_b_.SetString(" + idx + ", v);"});
+        body("::tern::Slice v", {"tern_b_.SetSlice(" + idx + ", std::move(v));"});
+        body("const ::tern::view::String& v", {"tern_b_.SetString(" + idx + ", v);"});
+        break;
+      case Kind::kStruct: {
+        const std::string T = f.type.cpp_name;
+        body("const " + T + "& v", {"tern_b_.SetValue(" + idx + ", &v);"});
+        body("const " + T + "::" + BuilderNameOf(f.type) + "& v",
+             {"tern_b_.SetStruct(" + idx + ", v.tern_builder());"});
+        forward("const " + T + " d{};\n  tern_b_.SetValue(" + idx + ", &d)");
+        break;
+      }
+      case Kind::kList:
+      case Kind::kSet:
+      case Kind::kMap: {
+        const std::string T = CppType(f.type);
+        body("const " + T + "& v", {"tern_b_.SetValue(" + idx + ", &v);"});
+        forward("const " + T + " d{};\n  tern_b_.SetValue(" + idx + ", &d)");
+        break;
+      }
+      default:
+        body(CppType(f.type) + " v",
+             {"tern_b_.SetFixed(" + idx + ", ::tern::view::FixedBits(v));"});
+        break;
+    }
+  }
+  o.L();
+}
+
+void EmitBuilderDefs(Out& o, const Struct& s) {
+  const std::string BQ = s.cpp + "::" + BuilderName(s);
+  o.L("::tern::Result<" + s.cpp + "> " + BQ + "::ToStruct() const {");
+  o.In();
+  o.L("TERN_RETURN_IF_ERROR(tern_b_.status());");
+  o.L("const std::string bytes = tern_b_.ToString();");
+  o.L("if (bytes.empty()) {");
+  o.L("  return ::tern::InvalidArgument(std::string(\"builder: \") + kTernTypeInfo.name +");
+  o.L("                                 \": a required field is not set\");");
+  o.L("}");
+  o.L(s.cpp + " v;");
+  o.L("::tern::ReadContext ctx{::tern::view::ValidatedLimits()};");
+  o.L("auto r = kTernTypeInfo.fast_read(&v, reinterpret_cast<const uint8_t*>(bytes.data()), "
+      "bytes.size(), ctx);");
+  o.L("if (TERN_UNLIKELY(!r.ok())) return r.status();");
   o.L("return v;");
   o.Un();
   o.L("}");
@@ -1437,6 +1601,8 @@ std::string GenerateTypesHeader(const File& f) {
   for (const Struct* s : f.structs) EmitStructDecl(o, *s);
   for (const Struct* s : f.structs) EmitViewDecl(o, *s);
   for (const Struct* s : f.structs) EmitViewInlineDefs(o, *s);
+  for (const Struct* s : f.structs) EmitBuilderDecl(o, *s);
+  for (const Struct* s : f.structs) EmitBuilderInlineDefs(o, *s);
   for (const Const& c : f.consts) {
     const bool scalar = IsFixed(c.type);
     o.L(std::string(scalar ? "inline constexpr " : "inline const ") + CppType(c.type) + " " +
@@ -1502,6 +1668,7 @@ std::string GenerateTypesSource(const File& f) {
   OpenNs(o, f);
   for (const Struct* s : f.structs) EmitStructDefs(o, *s, table_names[s]);
   for (const Struct* s : f.structs) EmitViewDefs(o, *s);
+  for (const Struct* s : f.structs) EmitBuilderDefs(o, *s);
   CloseNs(o, f);
   return o.str();
 }
@@ -1812,6 +1979,8 @@ std::string GenerateServicesHeader(const File& f) {
   for (const Struct* s : f.service_structs) EmitStructDecl(o, *s);
   for (const Struct* s : f.service_structs) EmitViewDecl(o, *s);
   for (const Struct* s : f.service_structs) EmitViewInlineDefs(o, *s);
+  for (const Struct* s : f.service_structs) EmitBuilderDecl(o, *s);
+  for (const Struct* s : f.service_structs) EmitBuilderInlineDefs(o, *s);
   for (const Service& s : f.services) EmitServiceDecl(o, s);
   CloseNs(o, f);
   return o.str();
@@ -1842,6 +2011,7 @@ std::string GenerateServicesSource(const File& f) {
   OpenNs(o, f);
   for (const Struct* s : f.service_structs) EmitStructDefs(o, *s, names[s]);
   for (const Struct* s : f.service_structs) EmitViewDefs(o, *s);
+  for (const Struct* s : f.service_structs) EmitBuilderDefs(o, *s);
   for (const Service& s : f.services) EmitServiceDefs(o, s);
   CloseNs(o, f);
   return o.str();

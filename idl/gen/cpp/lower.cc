@@ -265,7 +265,7 @@ class Lowering {
   // fields already has that C++ name.
   static std::string ViewNameOf(const idl::Definition& def) {
     for (const auto& f : def.fields) {
-      if (EscapeCpp(f.name) == "View") return "TernView";
+      if (EscapeCpp(f.name) == "View" || EscapeCpp(f.name) == "Builder") return "TernView";
     }
     return "View";
   }

@@ -30,4 +30,11 @@ TERN_EXPORT uint8_t* Write(const TypeInfo& t, const void* obj, uint8_t* out);
 TERN_EXPORT Result<size_t> Read(const TypeInfo& t, void* obj, const uint8_t* p, size_t n,
                                 ReadContext& ctx);
 
+// One value of type v (not a whole struct): its encoded size, and its
+// bytes (exactly that many) at out. `value` points at the C++ object (the
+// element of a FieldInfo, not a unique_ptr). Structs go through their
+// generated fast functions.
+TERN_EXPORT size_t ValueBLength(const ValueType& v, const void* value);
+TERN_EXPORT uint8_t* WriteValueTo(const ValueType& v, const void* value, uint8_t* out);
+
 }  // namespace tern::generic

@@ -94,6 +94,11 @@ class TERN_EXPORT Bytes {
   Bytes(const Bytes&) = delete;
   Bytes& operator=(const Bytes&) = delete;
 
+  // Replaces the bytes (views over the old ones become invalid): borrowed,
+  // or one owned segment.
+  void Reset(const void* data, size_t size);
+  void Reset(Slice s);
+
   size_t size() const { return size_; }
   size_t segments() const { return segs_.empty() ? (size_ != 0 ? 1 : 0) : segs_.size(); }
 
@@ -115,6 +120,9 @@ class TERN_EXPORT Bytes {
   // [off, off + n) as a Slice: shares the block when the range lies in one
   // owned segment, else a copy.
   Slice ToSlice(uint32_t off, uint32_t n) const;
+  // [off, off + n) as a Slice sharing its block, when the range lies in one
+  // owned segment: true and *out set; false otherwise (nothing copied).
+  bool Share(uint32_t off, uint32_t n, Slice* out) const;
 
   // Big-endian loads at off.
   uint8_t U8(uint32_t off) const {
@@ -424,6 +432,12 @@ class List {
     return v;
   }
 
+  // Where the list (header included) lies in WireBytes(); null bytes for
+  // an empty default list.
+  const Bytes* WireBytes() const { return b_; }
+  uint32_t WireOffset() const { return first_ - 5; }
+  uint32_t WireSize() const { return EndOffset() - WireOffset(); }
+
   // The offset after the list (walks variable-size elements).
   uint32_t EndOffset() const {
     if (b_ == nullptr) return 0;
@@ -513,6 +527,10 @@ class Map {
   };
   iterator begin() const { return iterator(b_, first_, n_); }
   iterator end() const { return iterator(b_, 0, 0); }
+
+  const Bytes* WireBytes() const { return b_; }
+  uint32_t WireOffset() const { return first_ - 6; }
+  uint32_t WireSize() const { return EndOffset() - WireOffset(); }
 
   uint32_t EndOffset() const {
     if (b_ == nullptr) return 0;

@@ -1,0 +1,187 @@
+// Copy-free builders: a Thrift Binary struct built (or edited) as a chain of
+// byte pieces, emitted without re-encoding what did not change.
+//
+// `tern gen` emits, beside each struct `Foo` and its view, a `Foo::Builder`
+// with one typed setter per field; each wraps the StructBuilder below, which
+// holds the struct's encoded fields (header + value) as an ordered list of
+// pieces:
+//
+//   pieces:  [ own 0..57 ][ src 120..4000 ][ ref: 1 MB Slice ][ own 57..63 ]
+//                 |              |                 |
+//   own_  (bytes the builder wrote)   src: the view's bytes   a Slice attached
+//                                     (received, kept as is)  by reference
+//
+// - A fresh builder appends each field it is given to its own bytes, so a
+//   struct set field by field is one contiguous run (the common case costs a
+//   serialization, nothing more).
+// - A builder made from a view starts as one `src` piece: the received bytes
+//   of every field. Setting a field splits that piece around the field's old
+//   bytes and puts the new field in their place (one node of the chain
+//   replaced; every other byte as received, in the received order). A field
+//   the view did not have is added at the end.
+// - Setting a fixed-size field the builder wrote itself overwrites it in
+//   place; setting a variable-size one cuts its old bytes out and links the
+//   new ones where they were.
+// - Large strings/binaries can be attached by reference (`SetSlice`): the
+//   Slice's block is linked into the output, never copied.
+//
+// Emitting (`WriteTo`) appends the pieces and the stop byte to a LinkBuffer:
+// own bytes and short pieces are copied, pieces of at least kRefBytes are
+// appended by reference (the Slice keeps them alive until written). The
+// output is exactly valid Thrift Binary, readable by any Thrift peer: fields
+// appear once each (possibly not in IDL order, which Thrift allows).
+//
+// What is not checked when setting: nothing — every setter takes a value of
+// the field's own type, so the bytes are valid by construction. `WriteTo` and
+// `CopyTo` refuse (INVALID_ARGUMENT) a struct whose required field was never
+// set; unset default and optional fields are absent on the wire (a reader
+// gets their IDL defaults).
+//
+// Ownership: a builder owns its bytes and holds references on attached
+// Slices. A builder made from a view points at the view's Bytes, which must
+// outlive it (ViewHolder keeps them together). Copying a builder copies its
+// own bytes and shares the rest.
+//
+// Thread: a builder is a plain value: one thread at a time; const methods
+// may run concurrently.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "tern/buffer.h"
+#include "tern/export.h"
+#include "tern/slice.h"
+#include "tern/status.h"
+#include "tern/thrift/view.h"
+#include "tern/type_info.h"
+
+namespace tern::view {
+
+// The bits SetFixed takes for a value of a fixed-size field type.
+template <class T>
+constexpr uint64_t FixedBits(T v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return v ? 1 : 0;
+  } else if constexpr (std::is_enum_v<T>) {
+    return static_cast<uint32_t>(static_cast<int32_t>(v));
+  } else if constexpr (std::is_same_v<T, double>) {
+    return std::bit_cast<uint64_t>(v);
+  } else {
+    return static_cast<uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
+  }
+}
+
+class TERN_EXPORT StructBuilder {
+ public:
+  // Pieces (and attached Slices) at least this large are linked into the
+  // output by reference; smaller ones are copied (a node costs more than a
+  // copy of a few KB).
+  static constexpr uint32_t kRefBytes = 4096;
+
+  // An empty struct of type t (no field set).
+  explicit StructBuilder(const TypeInfo& t);
+  // Every field of the view's struct, as received. `slots` is the view's
+  // index (one entry per t.fields). An empty view (no bytes) gives an empty
+  // builder.
+  StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_t* slots);
+
+  const TypeInfo& type() const { return *type_; }
+  bool has(uint32_t field) const { return loc_[field].len != 0; }
+
+  // Setters take the index of the field in type().fields. A union keeps only
+  // the field set last.
+  // A bool/byte/i16/i32/i64/double/enum field: `bits` holds the value (the
+  // low bytes for narrower types; a double's bit pattern).
+  void SetFixed(uint32_t field, uint64_t bits);
+  // A string/binary field, copied.
+  void SetString(uint32_t field, std::string_view s);
+  // A string/binary field by reference when s.size() >= kRefBytes (the
+  // Slice is kept until the bytes are written), copied otherwise.
+  void SetSlice(uint32_t field, Slice s);
+  // A struct or container field encoded from its C++ value (`value` points
+  // at an object of the field's C++ type).
+  void SetValue(uint32_t field, const void* value);
+  // A string/binary field from a view's string: shares the received block
+  // when large and in one owned segment, else copies.
+  void SetString(uint32_t field, const String& s) {
+    if (s.size() >= kRefBytes) return SetSlice(field, s.ToSlice());
+    std::string scratch;
+    SetString(field, s.view(&scratch));
+  }
+  // A struct field from a nested builder of the field's type: its pieces are
+  // spliced in (own bytes copied, references shared). A nested builder with
+  // an error or a missing required field makes this one fail to emit.
+  void SetStruct(uint32_t field, const StructBuilder& nested);
+  // A field of any type from its value's bytes in validated view bytes
+  // (e.g. another view's field, forwarded as received): [off, off + len)
+  // of b, which must outlive the builder. Linked by reference when large and
+  // in one owned segment, else copied.
+  void SetEncoded(uint32_t field, const Bytes& b, uint32_t off, uint32_t len);
+  void Clear(uint32_t field);
+
+  // Encoded size, stop byte included.
+  size_t size() const { return size_ + 1; }
+  // The first error of a setter (a value too large to encode), or OK.
+  const Status& status() const { return error_; }
+  // The first required field that is not set, or -1.
+  int MissingRequired() const;
+  // Appends the struct (fields and stop byte) to out. Does not Flush.
+  Status WriteTo(LinkBuffer& out) const;
+  // Writes exactly size() bytes at out.
+  Status CopyTo(uint8_t* out) const;
+  std::string ToString() const;
+
+  // Every own byte, piece and reference; for tests and benchmarks.
+  size_t pieces() const { return pieces_.size(); }
+  size_t references() const;
+  size_t own_bytes() const { return own_.size(); }
+
+ private:
+  enum Kind : uint8_t { kOwn, kSrc, kRef };
+  struct Piece {
+    Kind kind;
+    int32_t field;  // the field whose bytes these are; -1: received bytes of several
+    uint32_t off;   // kOwn: into own_; kSrc: into *src_; kRef: unused
+    uint32_t len;
+    uint32_t ref;  // kRef: index into refs_
+  };
+  // Where a field's header + value lie. in_src: [off, off + len) of *src_,
+  // inside an untagged kSrc piece (a field of the view not touched yet);
+  // otherwise the field's own pieces (tagged), `off` its header in own_.
+  struct Loc {
+    bool in_src = false;
+    uint32_t off = 0;
+    uint32_t len = 0;  // 0: not set
+  };
+
+  // Removes the field's bytes; returns the piece index where they were (so a
+  // replacement goes in the same place), or pieces_.size() when it was not
+  // set.
+  size_t Cut(uint32_t field);
+  // Cuts the field (and, in a union, every other field), for a new value.
+  size_t PrepareSet(uint32_t field);
+  // Appends n bytes to own_ as a piece of `field` at piece index `at`;
+  // returns where to write them (valid until own_ grows again).
+  uint8_t* Grow(uint32_t field, size_t n, size_t* at);
+  void InsertPiece(size_t* at, const Piece& p);
+  void Fail(Status s);
+  void MaybeCompact();
+
+  const TypeInfo* type_;
+  const Bytes* src_ = nullptr;
+  std::string own_;
+  size_t own_garbage_ = 0;  // own_ bytes no piece refers to any more
+  std::vector<Piece> pieces_;
+  std::vector<Slice> refs_;
+  std::vector<Loc> loc_;
+  size_t size_ = 0;  // sum of the pieces (no stop byte)
+  Status error_;     // the first setter that could not encode its value
+};
+
+}  // namespace tern::view

@@ -1,0 +1,406 @@
+// Copy-free builders (tern/thrift/builder.h and the generated Foo::Builder
+// classes): what a builder emits decodes to the values it was given, for
+// every conformance type; a builder made from a view re-emits the received
+// bytes, and editing one field changes only that field's bytes; large
+// strings are attached and forwarded by reference, never copied.
+#include <gtest/gtest.h>
+
+#include <sys/uio.h>
+
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "conformance_types.h"
+#include "echo_types.h"
+#include "serde_types.h"
+#include "tern/buffer.h"
+#include "tern/testing/random_value.h"
+#include "tern/thrift/builder.h"
+#include "tern/thrift/view.h"
+#include "tern/thrift/wire.h"
+#include "tern/type_info.h"
+
+namespace tern {
+namespace {
+
+namespace c = ::tern::conformance;
+using view::Bytes;
+using view::StructBuilder;
+
+template <class T>
+std::string Encode(const T& v) {
+  std::string s(v.BLength(), '\0');
+  v.FastWrite(reinterpret_cast<uint8_t*>(s.data()));
+  return s;
+}
+
+template <class T>
+T Random(uint64_t seed) {
+  T v;
+  testing::RandomValue(seed).Fill(T::kTernTypeInfo, &v);
+  return v;
+}
+
+template <class T>
+Result<T> Decode(const std::string& bytes) {
+  T v;
+  auto r = v.FastRead(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  if (!r.ok()) return r.status();
+  if (*r != bytes.size()) return DataLoss("trailing bytes");
+  return v;
+}
+
+std::string Drain(LinkBuffer& out) {
+  out.Flush();
+  std::string s;
+  EXPECT_TRUE(out.ReadString(out.Len(), &s).ok());
+  return s;
+}
+
+// The bits of a fixed-size field of obj, as SetFixed takes them.
+uint64_t BitsOf(const FieldInfo& f, const void* p) {
+  switch (f.type.cpp) {
+    case CppType::kBool:
+      return *static_cast<const bool*>(p) ? 1 : 0;
+    case CppType::kI8:
+      return *static_cast<const uint8_t*>(p);
+    case CppType::kI16:
+      return *static_cast<const uint16_t*>(p);
+    case CppType::kI32:
+      return *static_cast<const uint32_t*>(p);
+    default: {
+      uint64_t u;
+      std::memcpy(&u, p, 8);
+      return u;
+    }
+  }
+}
+
+// Sets every written field of obj on b through the generic setters, in
+// reverse IDL order (so the output order differs from FastWrite's).
+void SetAll(StructBuilder& b, const TypeInfo& t, const void* obj) {
+  for (uint32_t n = t.num_fields; n-- > 0;) {
+    const FieldInfo& f = t.fields[n];
+    if (!FieldIsWritten(t, f, obj)) continue;
+    const void* p = FieldValue(f, obj);
+    if (FixedWireSize(f.type.ttype) != 0) {
+      b.SetFixed(n, BitsOf(f, p));
+    } else if (f.type.cpp == CppType::kString) {
+      b.SetString(n, *static_cast<const std::string*>(p));
+    } else {
+      b.SetValue(n, p);
+    }
+  }
+}
+
+template <class T>
+void CheckGenericBuild(int seeds) {
+  for (int seed = 1; seed <= seeds; ++seed) {
+    SCOPED_TRACE(std::string(T::kTernTypeInfo.name) + " seed " + std::to_string(seed));
+    const T value = Random<T>(static_cast<uint64_t>(seed));
+    StructBuilder b(T::kTernTypeInfo);
+    SetAll(b, T::kTernTypeInfo, &value);
+    EXPECT_EQ(b.size(), value.BLength());
+    LinkBuffer out;
+    ASSERT_TRUE(b.WriteTo(out).ok());
+    const std::string bytes = Drain(out);
+    EXPECT_EQ(bytes, b.ToString());
+    auto back = Decode<T>(bytes);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_TRUE(*back == value);
+  }
+}
+
+TEST(BuilderTest, EveryConformanceTypeRoundTrips) {
+  CheckGenericBuild<c::Scalars>(50);
+  CheckGenericBuild<c::Defaults>(20);
+  CheckGenericBuild<c::Requiredness>(50);
+  CheckGenericBuild<c::Numbers>(50);
+  CheckGenericBuild<c::Containers>(50);
+  CheckGenericBuild<c::Choice>(50);
+  CheckGenericBuild<c::Failure>(20);
+  CheckGenericBuild<c::Tree>(50);
+  CheckGenericBuild<c::Sparse>(20);
+  CheckGenericBuild<c::Everything>(50);
+}
+
+TEST(BuilderTest, FromAViewReEmitsTheReceivedBytes) {
+  for (int seed = 1; seed <= 50; ++seed) {
+    const std::string bytes = Encode(Random<c::Everything>(static_cast<uint64_t>(seed)));
+    Bytes b(bytes.data(), bytes.size());
+    auto v = c::Everything::View::Parse(b);
+    ASSERT_TRUE(v.ok()) << v.status();
+    c::Everything::Builder builder(*v);
+    EXPECT_EQ(builder.ToString(), bytes);
+    EXPECT_EQ(builder.tern_builder().pieces(), 1u);
+  }
+}
+
+// The bytes of a field (header + value) of type `tt` and id `id` whose value
+// encodes as `value`.
+std::string FieldBytes(TType tt, int16_t id, const std::string& value) {
+  std::string s(3, '\0');
+  wire::PutFieldBegin(reinterpret_cast<uint8_t*>(s.data()), tt, id);
+  return s + value;
+}
+
+// Editing one field of a received Everything: the output is the input with
+// exactly that field's bytes replaced where they were, one node of the chain
+// swapped (received | new | received).
+TEST(BuilderTest, EditingOneFieldLeavesEveryOtherByteAsReceived) {
+  for (int seed = 1; seed <= 30; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const c::Everything original = Random<c::Everything>(static_cast<uint64_t>(seed));
+    const c::Everything other = Random<c::Everything>(static_cast<uint64_t>(seed) + 1000);
+    const std::string bytes = Encode(original);
+    Bytes b(bytes.data(), bytes.size());
+    auto v = c::Everything::View::Parse(b);
+    ASSERT_TRUE(v.ok());
+    auto expect_edit = [&](const char* name, uint32_t value_off, uint32_t value_len, TType tt,
+                           int16_t id, const std::string& new_value,
+                           const c::Everything::Builder& edited, const c::Everything& want) {
+      SCOPED_TRACE(name);
+      const std::string expected = bytes.substr(0, value_off - 3) + FieldBytes(tt, id, new_value) +
+                                   bytes.substr(value_off + value_len);
+      EXPECT_EQ(edited.ToString(), expected);
+      EXPECT_EQ(edited.size(), expected.size());
+      EXPECT_LE(edited.tern_builder().pieces(), 3u);
+      auto back = Decode<c::Everything>(edited.ToString());
+      ASSERT_TRUE(back.ok()) << back.status();
+      EXPECT_TRUE(*back == want);
+    };
+    {
+      c::Everything::Builder e(*v);
+      e.set_scalars(other.scalars);
+      c::Everything want = original;
+      want.scalars = other.scalars;
+      expect_edit("scalars", v->scalars().WireOffset(), v->scalars().WireSize(), TType::kStruct, 1,
+                  Encode(other.scalars), e, want);
+    }
+    {
+      c::Everything::Builder e(*v);
+      e.set_numbers(other.numbers);
+      c::Everything want = original;
+      want.numbers = other.numbers;
+      expect_edit("numbers", v->numbers().WireOffset(), v->numbers().WireSize(), TType::kStruct, 4,
+                  Encode(other.numbers), e, want);
+    }
+    {
+      // A list field, from another view's bytes as received.
+      const std::string other_bytes = Encode(other);
+      Bytes ob(other_bytes.data(), other_bytes.size());
+      auto ov = c::Everything::View::Parse(ob);
+      ASSERT_TRUE(ov.ok());
+      c::Everything::Builder e(*v);
+      e.set_choices(ov->choices());
+      c::Everything want = original;
+      want.choices = other.choices;
+      const auto l = ov->choices();
+      expect_edit("choices", v->choices().WireOffset(), v->choices().WireSize(), TType::kList, 11,
+                  other_bytes.substr(l.WireOffset(), l.WireSize()), e, want);
+    }
+  }
+}
+
+TEST(BuilderTest, FixedFieldsAreOverwrittenInPlace) {
+  c::Scalars::Builder b;
+  b.set_i32v(1).set_s("hello").set_i64v(-5);
+  const size_t size = b.size();
+  const size_t pieces = b.tern_builder().pieces();
+  b.set_i32v(0x12345678).set_i64v(std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(b.size(), size);
+  EXPECT_EQ(b.tern_builder().pieces(), pieces);
+  auto v = b.ToStruct();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->i32v, 0x12345678);
+  EXPECT_EQ(v->i64v, std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(v->s, "hello");
+  // A variable-size field replaced: still one value, new size.
+  b.set_s("a longer string than before");
+  v = b.ToStruct();
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->s, "a longer string than before");
+  EXPECT_EQ(b.size(), size + std::strlen("a longer string than before") - 5);
+  b.set_d(2.5).set_b(true).set_i8v(-1).set_i16v(-300).set_color(c::Color::BLUE);
+  v = b.ToStruct();
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->d, 2.5);
+  EXPECT_TRUE(v->b);
+  EXPECT_EQ(v->i8v, -1);
+  EXPECT_EQ(v->i16v, -300);
+  EXPECT_EQ(v->color, c::Color::BLUE);
+}
+
+TEST(BuilderTest, ClearRemovesAField) {
+  c::Scalars::Builder b;
+  b.set_s("x").set_i32v(7);
+  EXPECT_TRUE(b.has_s());
+  b.clear_s();
+  EXPECT_FALSE(b.has_s());
+  auto v = b.ToStruct();
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->s, "");
+  EXPECT_EQ(v->i32v, 7);
+  EXPECT_EQ(b.size(), 3u + 4u + 1u);
+}
+
+TEST(BuilderTest, UnionKeepsTheFieldSetLast) {
+  c::Choice::Builder b;
+  b.set_number(5).set_text("now text");
+  EXPECT_FALSE(b.has_number());
+  auto v = b.ToStruct();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->getType(), 2);
+  EXPECT_EQ(v->text, "now text");
+}
+
+TEST(BuilderTest, MissingRequiredFieldIsAnErrorNotBadBytes) {
+  c::Requiredness::Builder b;
+  b.set_id(1);
+  LinkBuffer out;
+  Status st = b.WriteTo(out);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(st.message()).find("name"), std::string::npos) << st;
+  out.Flush();
+  EXPECT_EQ(out.Len(), 0u);
+  EXPECT_FALSE(b.ToStruct().ok());
+  b.set_name("n");
+  EXPECT_TRUE(b.WriteTo(out).ok());
+  // A nested builder missing a required field makes the outer one fail.
+  c::Everything::Builder e;
+  c::Requiredness::Builder bad;
+  e.set_req(bad);
+  EXPECT_EQ(e.WriteTo(out).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(BuilderTest, NestedBuildersAreSplicedIn) {
+  c::Tree::Builder leaf;
+  leaf.set_label("leaf");
+  c::Tree::Builder root;
+  root.set_label("root").set_left(leaf);
+  auto v = root.ToStruct();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->label, "root");
+  ASSERT_NE(v->left, nullptr);
+  EXPECT_EQ(v->left->label, "leaf");
+  EXPECT_EQ(v->right, nullptr);
+}
+
+// Whether any iovec of out's readable chain starts at p.
+bool ChainPointsAt(LinkBuffer& out, const void* p) {
+  out.Flush();
+  iovec iov[64];
+  const size_t n = out.ReadableIovecs(iov, 64);
+  for (size_t i = 0; i < n; ++i) {
+    if (iov[i].iov_base == p) return true;
+  }
+  return false;
+}
+
+TEST(BuilderTest, LargeStringsAreAttachedByReference) {
+  std::string big(1 << 20, 'x');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  Slice s = Slice::FromString(std::string(big));
+  const void* data = s.data();
+  ::tern::bench::echo::Request::Builder b;
+  b.set_action("echo").set_msg(s);
+  EXPECT_EQ(b.tern_builder().references(), 1u);
+  LinkBuffer out;
+  ASSERT_TRUE(b.WriteTo(out).ok());
+  EXPECT_TRUE(ChainPointsAt(out, data));
+  auto v = Decode<::tern::bench::echo::Request>(Drain(out));
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->msg, big);
+  EXPECT_EQ(v->action, "echo");
+  // Small Slices are copied.
+  b.set_msg(Slice::Copy("tiny", 4));
+  EXPECT_EQ(b.tern_builder().references(), 0u);
+}
+
+// A proxy: receive a 1 MB echo request, change one field, forward the rest:
+// the payload leaves as a reference to the received block.
+TEST(BuilderTest, ProxyForwardsTheReceivedPayloadWithoutCopying) {
+  ::tern::bench::echo::Request req;
+  req.action = "echo";
+  req.msg.assign(1 << 20, 'm');
+  const std::string bytes = Encode(req);
+  Slice received = Slice::Copy(bytes.data(), bytes.size());
+  Bytes b(received);
+  auto v = ::tern::bench::echo::Request::View::Parse(b);
+  ASSERT_TRUE(v.ok());
+  ::tern::bench::echo::Request::Builder edit(*v);
+  edit.set_action("forwarded");
+  LinkBuffer out;
+  ASSERT_TRUE(edit.WriteTo(out).ok());
+  // The received run after the edited field is linked, not copied.
+  EXPECT_GE(edit.tern_builder().pieces(), 2u);
+  const uint8_t* msg_at = reinterpret_cast<const uint8_t*>(v->msg().view().data());
+  bool linked = false;
+  out.Flush();
+  iovec iov[16];
+  const size_t n = out.ReadableIovecs(iov, 16);
+  for (size_t i = 0; i < n; ++i) {
+    auto* base = static_cast<const uint8_t*>(iov[i].iov_base);
+    linked |= base <= msg_at && msg_at + req.msg.size() <= base + iov[i].iov_len;
+  }
+  EXPECT_TRUE(linked);
+  auto back = Decode<::tern::bench::echo::Request>(Drain(out));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->action, "forwarded");
+  EXPECT_EQ(back->msg, req.msg);
+  // Forwarding a view string into a fresh builder shares the block too.
+  ::tern::bench::echo::Request::Builder fresh;
+  fresh.set_action(v->action()).set_msg(v->msg());
+  EXPECT_EQ(fresh.tern_builder().references(), 1u);
+  LinkBuffer out2;
+  ASSERT_TRUE(fresh.WriteTo(out2).ok());
+  EXPECT_TRUE(ChainPointsAt(out2, msg_at));
+}
+
+TEST(BuilderTest, ForwardingAnAbsentViewFieldSetsItsDefault) {
+  c::Everything::View empty;
+  c::Everything::Builder b;
+  b.set_scalars(empty.scalars()).set_choices(empty.choices());
+  EXPECT_TRUE(b.has_scalars());
+  auto v = b.ToStruct();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->scalars == c::Scalars{});
+  EXPECT_TRUE(v->choices.empty());
+}
+
+TEST(BuilderTest, RepeatedSettingDoesNotGrowWithoutBound) {
+  c::Scalars::Builder b;
+  const std::string payload(1000, 'p');
+  for (int i = 0; i < 100000; ++i) b.set_s(payload);
+  EXPECT_LT(b.tern_builder().own_bytes(), 16u * 1024);
+  auto v = b.ToStruct();
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->s, payload);
+}
+
+TEST(BuilderTest, SegmentedViewsEditAndEmit) {
+  const c::Everything original = Random<c::Everything>(7);
+  const std::string bytes = Encode(original);
+  for (size_t cut = 1; cut < bytes.size(); cut += 97) {
+    std::vector<Slice> parts{Slice::Copy(bytes.data(), cut),
+                             Slice::Copy(bytes.data() + cut, bytes.size() - cut)};
+    Bytes b(std::move(parts));
+    auto v = c::Everything::View::Parse(b);
+    ASSERT_TRUE(v.ok());
+    c::Everything::Builder e(*v);
+    EXPECT_EQ(e.ToString(), bytes);
+    c::Sparse sp;
+    sp.one = 11;
+    e.set_sparse(sp);
+    auto back = e.ToStruct();
+    ASSERT_TRUE(back.ok()) << back.status();
+    c::Everything want = original;
+    want.sparse = sp;
+    EXPECT_TRUE(*back == want);
+  }
+}
+
+}  // namespace
+}  // namespace tern
