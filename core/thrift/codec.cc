@@ -6,7 +6,8 @@ namespace tern {
 
 Codec::~Codec() = default;
 
-Status Codec::DecodeView(FrameView&, const TypeInfo& type, void*, ReadContext&) const {
+Status Codec::DecodeView(FrameView&, const TypeInfo& type, view::Bytes*, view::ViewCore*, uint32_t*,
+                         ReadContext&) const {
   return Unimplemented(std::string("this codec does not decode views (") + type.name + ")");
 }
 

@@ -155,16 +155,22 @@ Result<AppException> BinaryCodec::DecodeException(FrameView& frame, const Limits
   return ex;
 }
 
+Result<Framing> ReadFraming(const ConfigView& section, std::string_view plugin) {
+  Result<std::string> text =
+      section.GetString(kFramingConfigKey.name, kFramingConfigKey.default_value);
+  if (!text.ok()) return std::move(text).status();
+  Result<Framing> framing = ParseFraming(*text);
+  if (!framing.ok()) {
+    return std::move(framing).status().WithContext(
+        (section.section().empty() ? std::string(plugin) : section.section()) + ".framing");
+  }
+  return framing;
+}
+
 Status CreateBinaryCodec(const ConfigView& section, std::unique_ptr<Codec>* out) noexcept {
   try {
-    Result<std::string> text = section.GetString("framing", "framed");
-    if (!text.ok()) return std::move(text).status();
-    Result<Framing> framing = ParseFraming(*text);
-    if (!framing.ok()) {
-      return std::move(framing).status().WithContext(
-          (section.section().empty() ? std::string("thrift_fast") : section.section()) +
-          ".framing");
-    }
+    Result<Framing> framing = ReadFraming(section, "thrift_fast");
+    if (!framing.ok()) return std::move(framing).status();
     *out = std::make_unique<BinaryCodec>(*framing);
     return Status::OK();
   } catch (const std::bad_alloc&) {

@@ -25,6 +25,10 @@
 //
 // Thread: immutable after construction; every method is reentrant
 // (FrameState is per connection).
+//
+// Other Thrift Binary codecs build on this one rather than repeat it:
+// thrift_copyfree derives from BinaryCodec (adding DecodeView) and uses
+// ReadFraming and kFramingConfigKey for its own `framing` key.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +37,7 @@
 
 #include "tern/codec.h"
 #include "tern/config_view.h"
+#include "tern/plugin.h"
 #include "tern/status.h"
 
 namespace tern::thrift_fast {
@@ -43,7 +48,16 @@ const char* FramingName(Framing f);
 // "framed" or "buffered"; anything else is INVALID_ARGUMENT.
 Result<Framing> ParseFraming(std::string_view text);
 
-class BinaryCodec final : public Codec {
+// The `framing` key every Thrift Binary codec plugin declares.
+inline constexpr PluginConfigKey kFramingConfigKey = {
+    "framing", ConfigType::kString, "framed",
+    "framed (4-byte length prefix, TFramedTransport) or buffered (none, TBufferedTransport)"};
+
+// `framing` from a codec's config section (default framed); an error names
+// the key as "<section>.framing" (`plugin` when the section has no name).
+Result<Framing> ReadFraming(const ConfigView& section, std::string_view plugin);
+
+class BinaryCodec : public Codec {
  public:
   explicit BinaryCodec(Framing framing) : framing_(framing) {}
 

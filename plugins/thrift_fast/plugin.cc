@@ -7,10 +7,7 @@
 namespace tern::thrift_fast {
 namespace {
 
-constexpr PluginConfigKey kConfigKeys[] = {
-    {"framing", ConfigType::kString, "framed",
-     "framed (4-byte length prefix, TFramedTransport) or buffered (none, TBufferedTransport)"},
-};
+constexpr PluginConfigKey kConfigKeys[] = {kFramingConfigKey};
 
 constexpr PluginInfo kInfo = {
     kPluginAbiVersion,

@@ -167,6 +167,8 @@ cli)
   expect "$out" "^  transport +netpoll .* loaded +$plugindir/libtern_netpoll\.so$" "netpoll"
   expect "$out" "^  codec +thrift_fast .* loaded +$plugindir/libtern_thrift_fast\.so$" \
     "thrift_fast"
+  expect "$out" "^  codec +thrift_copyfree .* loaded +$plugindir/libtern_thrift_copyfree\.so$" \
+    "thrift_copyfree"
   expect "$out" "^  encoder +scalar .* loaded +\(built in\)$" "the built-in scalar encoder"
   cpu_has() { grep -m1 '^flags' /proc/cpuinfo | grep -qw "$1"; }
   if cpu_has avx2; then

@@ -1,6 +1,7 @@
 // tern plugins: what was found, refused (and why) and selected on this machine.
 #include <gflags/gflags.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -15,13 +16,13 @@ namespace tern::cli {
 
 namespace {
 
-void PrintSelected(const char* what, const std::string& choice,
+void PrintSelected(const char* what, int name_width, const std::string& choice,
                    const Result<const PluginRecord*>& r) {
   if (r.ok()) {
-    std::printf("  %-10s %-14s (%s) %s\n", what, (*r)->name.c_str(), choice.c_str(),
+    std::printf("  %-10s %-*s (%s) %s\n", what, name_width, (*r)->name.c_str(), choice.c_str(),
                 (*r)->path.c_str());
   } else {
-    std::printf("  %-10s %-14s (%s) NOT AVAILABLE: %s\n", what, "-", choice.c_str(),
+    std::printf("  %-10s %-*s (%s) NOT AVAILABLE: %s\n", what, name_width, "-", choice.c_str(),
                 std::string(r.status().message()).c_str());
   }
 }
@@ -73,23 +74,29 @@ int CmdPlugins(const std::vector<std::string>& args) {
   for (const auto& d : host.searched_dirs()) std::printf("  %s\n", d.c_str());
   if (host.searched_dirs().empty()) std::printf("  (none found)\n");
 
-  std::printf("\nPlugins:\n  %-10s %-14s %-8s %5s  %-8s %s\n", "KIND", "NAME", "VERSION", "PRIO",
-              "STATUS", "FILE");
+  // The NAME column fits the longest name (thrift_copyfree is 15).
+  int name_width = 14;
+  for (const auto& r : host.plugins())
+    name_width = std::max(name_width, static_cast<int>(r.name.size()));
+  std::printf("\nPlugins:\n  %-10s %-*s %-8s %5s  %-8s %s\n", "KIND", name_width, "NAME", "VERSION",
+              "PRIO", "STATUS", "FILE");
   for (const auto& r : host.plugins()) {
-    std::printf("  %-10s %-14s %-8s %5d  %-8s %s\n", r.name.empty() ? "-" : PluginKindName(r.kind),
-                r.name.empty() ? "-" : r.name.c_str(), r.version.empty() ? "-" : r.version.c_str(),
-                r.priority, r.loaded ? "loaded" : "REFUSED", r.path.c_str());
+    std::printf("  %-10s %-*s %-8s %5d  %-8s %s\n", r.name.empty() ? "-" : PluginKindName(r.kind),
+                name_width, r.name.empty() ? "-" : r.name.c_str(),
+                r.version.empty() ? "-" : r.version.c_str(), r.priority,
+                r.loaded ? "loaded" : "REFUSED", r.path.c_str());
     if (!r.loaded) std::printf("  %-10s   reason: %s\n", "", r.refusal.c_str());
   }
 
   std::printf("\nSelected on this machine:\n");
   const std::string encoder = config->Get("simd", "encoder").value_or("auto");
-  PrintSelected("encoder", "[simd] encoder = " + encoder, host.SelectEncoder(encoder));
+  PrintSelected("encoder", name_width, "[simd] encoder = " + encoder, host.SelectEncoder(encoder));
   const std::string transport = config->Get("server", "transport").value_or("netpoll");
-  PrintSelected("transport", "[server] transport = " + transport,
+  PrintSelected("transport", name_width, "[server] transport = " + transport,
                 host.Find(PluginKind::kTransport, transport));
   const std::string codec = config->Get("server", "codec").value_or("thrift_fast");
-  PrintSelected("codec", "[server] codec = " + codec, host.Find(PluginKind::kCodec, codec));
+  PrintSelected("codec", name_width, "[server] codec = " + codec,
+                host.Find(PluginKind::kCodec, codec));
   return 0;
 }
 

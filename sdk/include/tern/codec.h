@@ -14,7 +14,10 @@
 //
 // Decoding works on one whole frame handed over contiguously (FrameView):
 // the connection sizes its reads from the frame's declared length so a large
-// frame lands in one block and is not copied to be joined.
+// frame lands in one block and is not copied to be joined. A codec with
+// kCapDecodesViews can also index a body in place (DecodeView) instead of
+// decoding it: the view (tern/thrift/view.h) reads the frame's bytes, which
+// it keeps alive when the frame comes with an owner.
 //
 // Errors: every method returns a Status; malformed input is DATA_LOSS, an
 // exceeded limit RESOURCE_EXHAUSTED. A codec never throws and never reads
@@ -40,6 +43,11 @@
 #include "tern/status.h"
 #include "tern/thrift/types.h"
 #include "tern/type_info.h"
+
+namespace tern::view {
+class Bytes;
+struct ViewCore;
+}  // namespace tern::view
 
 namespace tern {
 
@@ -76,9 +84,11 @@ struct FrameResult {
   static FrameResult Error(Status s) { return {kError, 0, std::move(s)}; }
 };
 
-// One whole frame, contiguous. `owner` keeps the bytes alive (views may hold
-// it). `pos` is where the next decode starts (after the envelope, once
-// DecodeHeader ran).
+// One whole frame, contiguous. `owner`, when not empty, is a Slice whose
+// bytes include [data, data + size) and keeps them alive (views may hold
+// it); empty, the caller keeps the bytes alive for as long as anything
+// decoded from them is used. `pos` is where the next decode starts (after
+// the envelope, once DecodeHeader ran).
 struct FrameView {
   const uint8_t* data = nullptr;
   size_t size = 0;
@@ -139,11 +149,20 @@ class TERN_EXPORT Codec {
   // Decodes a TApplicationException body at frame.pos.
   virtual Result<AppException> DecodeException(FrameView& frame, const Limits& limits) const = 0;
 
-  // Reserved for codecs with kCapDecodesViews (copy-free views over the
-  // frame); the default says UNIMPLEMENTED. `view_out` is the generated
-  // view's storage; its layout is fixed by the version that adds views.
-  virtual Status DecodeView(FrameView& frame, const TypeInfo& type, void* view_out,
-                            ReadContext& ctx) const;
+  // kCapDecodesViews codecs: indexes the body at frame.pos as a copy-free
+  // view of `type` (tern/thrift/view.h) without decoding it. *bytes is reset
+  // to the body's bytes: sharing frame.owner when it is set (the view then
+  // keeps the block alive), else borrowing frame.data (the caller keeps it
+  // alive). core and slots (type.num_fields entries) are the generated
+  // view's storage. The body must end exactly at the frame's end; on success
+  // frame.pos is at the frame's end.
+  // Returns: the errors FastRead would give for the body, DATA_LOSS for
+  //   bytes after it. On an error the view is empty (core cleared, every
+  //   slot absent), *bytes holds nothing and frame.pos is unchanged.
+  // Invalidates: every view over *bytes' previous contents.
+  // Default: UNIMPLEMENTED, touching nothing.
+  virtual Status DecodeView(FrameView& frame, const TypeInfo& type, view::Bytes* bytes,
+                            view::ViewCore* core, uint32_t* slots, ReadContext& ctx) const;
 };
 
 }  // namespace tern

@@ -50,7 +50,9 @@ namespace tern {
 class Transport;
 class Codec;
 
-inline constexpr uint32_t kPluginAbiVersion = 1;
+// 2: Codec::DecodeView takes the view's bytes, core and slots (copy-free
+//    views), replacing the reserved `void* view_out` form of version 1.
+inline constexpr uint32_t kPluginAbiVersion = 2;
 
 // The name of the one symbol a plugin exports (made by TERN_PLUGIN in
 // tern/plugin_entry.h).

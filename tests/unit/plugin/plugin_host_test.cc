@@ -56,7 +56,7 @@ TEST(PluginHostTest, RefusesWrongAbiVersion) {
   PluginHost host;
   const PluginRecord& r = host.Inspect(TestPlugin("wrong_abi"));
   EXPECT_FALSE(r.loaded);
-  EXPECT_THAT(r.refusal, HasSubstr("ABI version 42, this host needs 1"));
+  EXPECT_THAT(r.refusal, HasSubstr("ABI version 43, this host needs 2"));
 }
 
 TEST(PluginHostTest, RefusesWrongBuildFingerprint) {
