@@ -2,10 +2,9 @@
 # Sanitizer builds of the data path, benchmarks off:
 #   ASan+UBSan over the unit tests of the data path: buffer, SIMD kernels,
 #     generated code (FastRead/FastWrite, TypeInfo, bad input, copy-free
-#     views), the IDL
-#     compiler, the thrift_fast and thrift_compact codecs, the netpoll transport and load
-#     generator, the RPC runtime (client <-> server), and the fuzz corpora
-#     replayed;
+#     views), the IDL compiler, the thrift_fast, thrift_copyfree and
+#     thrift_compact codecs, the netpoll transport and load generator, the
+#     RPC runtime (client <-> server), and the fuzz corpora replayed;
 #   TSan over the buffer tests (the one-writer/one-reader contract), the
 #     netpoll transport (pollers, cross-thread Send, close races) and the
 #     RPC runtime (workers, async replies, deadlines, shutdown);
@@ -36,15 +35,15 @@ configure() {  # dir sanitizer
 }
 
 asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test rpc_runtime_test
-              thrift_fast_test thrift_framer_fuzz_replay rpc_test rpc_metrics_test
-              compact_codec_test tern_plugin_thrift_compact compact_fuzz_replay
+              thrift_fast_test thrift_framer_fuzz_replay thrift_copyfree_test rpc_test rpc_metrics_test
+              compact_codec_test tern_plugin_thrift_compact compact_fuzz_replay rpc_view_test
               view_test view_fuzz_replay)
-asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|compact|view|rpc)\.'
+asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|thrift_copyfree|compact|view|rpc)\.'
 fuzz_targets=(idl_parser_fuzz thrift_framer_fuzz compact_fuzz view_fuzz)
 fuzz_corpora=(tests/fuzz/corpus/idl_parser tests/fuzz/corpus/thrift_framer tests/fuzz/corpus/compact
               tests/fuzz/corpus/view)
 fuzz_seconds=${TERN_FUZZ_SECONDS:-15}
-tsan_targets=(buffer_test netpoll_test rpc_test rpc_metrics_test)
+tsan_targets=(buffer_test netpoll_test rpc_test rpc_view_test rpc_metrics_test)
 tsan_regex='^(buffer|netpoll|rpc)\.'
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1

@@ -17,6 +17,9 @@
 #include <unordered_map>
 
 #include "core/rpc/internal.h"
+#include "tern/plugin.h"
+#include "tern/thrift/builder.h"
+#include "tern/thrift/view.h"
 
 namespace tern::rpc {
 
@@ -25,6 +28,7 @@ namespace {
 struct MethodSlot {
   const MethodEntry* entry = nullptr;
   void* handler = nullptr;
+  bool view = false;  // the handler reads copy-free views (entry->invoke_view)
   MethodMetrics* metrics = nullptr;
   std::string_view service;
 };
@@ -84,6 +88,9 @@ struct Server::Impl final : public ConnectionHandler {
   Limits limits;
   std::unique_ptr<Transport> transport;
   std::unique_ptr<Codec> codec;
+  // Some method reads views: frames are taken as Slices (kept alive by the
+  // call) rather than borrowed from the input buffer.
+  bool view_methods = false;
   std::unordered_map<std::string_view, MethodSlot> methods;
   std::vector<std::shared_ptr<void>> owners;
   std::vector<std::shared_ptr<Middleware>> middleware;
@@ -203,7 +210,8 @@ class ServerCallImpl final : public ServerCall {
     const TypeInfo* a = m->entry->args;
     const TypeInfo* r = m->entry->result;
     const size_t args_at = AlignUp(sizeof(ServerCallImpl));
-    const size_t result_at = args_at + AlignUp(a->size);
+    // A view call holds the args' view storage, not the args struct.
+    const size_t result_at = args_at + AlignUp(m->view ? ViewArgsSize(*a) : a->size);
     const size_t total = result_at + (r != nullptr ? r->size : 0);
     void* mem = ::operator new(total);
     auto* c = new (mem) ServerCallImpl();
@@ -213,7 +221,12 @@ class ServerCallImpl final : public ServerCall {
     c->entry_ = m->entry;
     c->index_ = index;
     c->args_ = static_cast<char*>(mem) + args_at;
-    a->construct(c->args_);
+    c->view_ = m->view;
+    if (m->view) {
+      new (c->args_) view::ViewCore();
+    } else {
+      a->construct(c->args_);
+    }
     if (r != nullptr) {
       c->result_ = static_cast<char*>(mem) + result_at;
       r->construct(c->result_);
@@ -222,9 +235,22 @@ class ServerCallImpl final : public ServerCall {
     return c;
   }
 
-  void Invoke() { method_->entry->invoke(method_->handler, this); }
+  void Invoke() {
+    if (view_) {
+      method_->entry->invoke_view(method_->handler, this);
+    } else {
+      method_->entry->invoke(method_->handler, this);
+    }
+  }
 
-  void Finish(CallError error, const AppException* ex) {
+  // View calls: the codec indexes the args in place over the frame.
+  Status DecodeArgsView(const Codec& codec, FrameView& frame, ReadContext& rc) {
+    auto* core = static_cast<view::ViewCore*>(args_);
+    auto* slots = reinterpret_cast<uint32_t*>(static_cast<char*>(args_) + sizeof(view::ViewCore));
+    return codec.DecodeView(frame, *entry_->args, &bytes_, core, slots, rc);
+  }
+
+  void Finish(CallError error, const AppException* ex, const view::StructBuilder* built = nullptr) {
     Server::Impl* s = server_;
     const MethodEntry* e = method_->entry;
     // With big payloads appended by reference, the reply's bytes share
@@ -237,6 +263,22 @@ class ServerCallImpl final : public ServerCall {
       Status st;
       if (ex != nullptr) {
         st = s->codec->EncodeException(h, *ex, out);
+      } else if (built != nullptr) {
+        // Its by-reference pieces hold their own blocks: no keep-alive of
+        // this call is needed once the bytes are in `out`.
+        BodyRef body{&view::BuiltStructType(), built,
+                     built->shares() ? view::BuiltStructKeepAlive() : Slice()};
+        st = built->Emittable();
+        if (st.ok()) st = s->codec->Encode(h, body, out);
+        if (!st.ok()) {
+          LOG(WARNING) << "tern server: " << method_->service << "." << e->name
+                       << ": cannot encode the built result: " << st;
+          out = LinkBuffer();
+          AppException ae{"cannot encode the result: " + std::string(st.message()),
+                          AppException::kInternalError};
+          st = s->codec->EncodeException(h, ae, out);
+          error = CallError::kApplication;
+        }
       } else {
         BodyRef body{e->result, result_, Slice()};
         if (e->result->blength(result_) >= kByReferenceBytes) {
@@ -290,7 +332,7 @@ class ServerCallImpl final : public ServerCall {
   // is gone, when a reply's last byte leaves during the transport's shutdown.
   void Destroy() {
     const MethodEntry* e = entry_;
-    e->args->destruct(args_);
+    if (!view_) e->args->destruct(args_);
     if (result_ != nullptr) e->result->destruct(result_);
     this->~ServerCallImpl();
     ::operator delete(static_cast<void*>(this));
@@ -310,6 +352,8 @@ class ServerCallImpl final : public ServerCall {
   const MethodSlot* method_ = nullptr;
   const MethodEntry* entry_ = nullptr;
   uint64_t index_ = 0;
+  bool view_ = false;
+  view::Bytes bytes_;  // view calls: the received args, kept until the call ends
 };
 
 namespace {
@@ -334,6 +378,10 @@ void WorkerPool::Loop() {
 
 void ServerCall::Complete(CallError error) {
   static_cast<ServerCallImpl*>(this)->Finish(error, nullptr);
+}
+
+void ServerCall::CompleteBuilt(const view::StructBuilder& result, CallError error) {
+  static_cast<ServerCallImpl*>(this)->Finish(error, nullptr, &result);
 }
 
 void ServerCall::Fail(const AppException& ex, CallError error) {
@@ -401,12 +449,24 @@ void Server::Impl::OnData(const ConnectionRef& conn) {
       break;
     }
     sc->frame_state.Reset();
-    Result<const uint8_t*> bytes = in.Next(fr.size);
-    if (!bytes.ok()) {
-      conn->Close();
-      break;
+    FrameView frame;
+    if (view_methods) {
+      // Zero-copy when the frame lies in one block (large frames do: the
+      // connection sized the read from the frame's length).
+      Result<Slice> slice = in.ReadSlice(fr.size);
+      if (!slice.ok()) {
+        conn->Close();
+        break;
+      }
+      frame = FrameView{slice->data(), fr.size, 0, std::move(*slice)};
+    } else {
+      Result<const uint8_t*> bytes = in.Next(fr.size);
+      if (!bytes.ok()) {
+        conn->Close();
+        break;
+      }
+      frame = FrameView{*bytes, fr.size, 0, Slice()};
     }
-    FrameView frame{*bytes, fr.size, 0, Slice()};
     HandleFrame(sc, conn, frame);
   }
   in.Release();
@@ -480,7 +540,9 @@ void Server::Impl::HandleFrame(ServerConn* sc, const ConnectionRef& conn, FrameV
   ctx.start = Clock::now();
   ctx.peer = &conn->peer();
   ReadContext rc{limits, 0};
-  if (Status st = codec->DecodeBody(frame, *m->entry->args, call->args(), rc); !st.ok()) {
+  if (Status st = m->view ? call->DecodeArgsView(*codec, frame, rc)
+                          : codec->DecodeBody(frame, *m->entry->args, call->args(), rc);
+      !st.ok()) {
     call->Fail(
         {"cannot decode the arguments of " + std::string(h.name) + ": " + std::string(st.message()),
          AppException::kProtocolError},
@@ -574,6 +636,16 @@ Status Server::AddService(const ServiceDescriptor& service, void* handler,
       return InvalidArgument(std::string(service.name) + "." + std::string(e.name) +
                              ": over-aligned argument or result type");
     }
+    if (e.invoke == nullptr && e.invoke_view == nullptr) {
+      return InvalidArgument(std::string(service.name) + "." + std::string(e.name) +
+                             ": no invoke function");
+    }
+    if (e.invoke == nullptr && (impl_->codec->Capabilities() & kCapDecodesViews) == 0) {
+      return FailedPrecondition(std::string(service.name) + "." + std::string(e.name) +
+                                ": the handler reads copy-free views, and codec '" +
+                                impl_->options.codec +
+                                "' cannot decode views (use codec = thrift_copyfree)");
+    }
     if (impl_->methods.count(e.name) != 0) {
       return Status(StatusCode::kAlreadyExists,
                     "method '" + std::string(e.name) + "' is already served");
@@ -584,6 +656,8 @@ Status Server::AddService(const ServiceDescriptor& service, void* handler,
     MethodSlot slot;
     slot.entry = &e;
     slot.handler = handler;
+    slot.view = e.invoke == nullptr;
+    impl_->view_methods |= slot.view;
     slot.service = service.name;
     slot.metrics = impl_->rt->metrics().Method("server", service.name, e.name);
     impl_->methods.emplace(e.name, slot);
@@ -631,6 +705,10 @@ void Server::Stop(Duration grace) {
   const auto left = std::max<Duration>(deadline - Clock::now(), std::chrono::milliseconds(50));
   if (s.started) s.transport->Stop(left);
   if (s.workers != nullptr) s.workers->Stop();
+}
+
+bool Server::decodes_views() const {
+  return (impl_->codec->Capabilities() & kCapDecodesViews) != 0;
 }
 
 const ServerOptions& Server::options() const { return impl_->options; }

@@ -8,6 +8,7 @@
 
 #include "tern/thrift/generic.h"
 #include "tern/thrift/wire.h"
+#include "tern/writer.h"
 
 namespace tern::view {
 
@@ -335,6 +336,13 @@ int StructBuilder::MissingRequired() const {
   return -1;
 }
 
+bool StructBuilder::shares() const {
+  for (const Piece& p : pieces_) {
+    if (p.kind == kRef || (p.kind == kSrc && p.len >= kRefBytes)) return true;
+  }
+  return false;
+}
+
 namespace {
 
 Status CheckEmittable(const TypeInfo& t, const Status& error, int missing) {
@@ -347,6 +355,10 @@ Status CheckEmittable(const TypeInfo& t, const Status& error, int missing) {
 }
 
 }  // namespace
+
+Status StructBuilder::Emittable() const {
+  return CheckEmittable(*type_, error_, MissingRequired());
+}
 
 Status StructBuilder::WriteTo(LinkBuffer& out) const {
   TERN_RETURN_IF_ERROR(CheckEmittable(*type_, error_, MissingRequired()));
@@ -424,6 +436,53 @@ std::string StructBuilder::ToString() const {
   std::string s(size(), '\0');
   if (!CopyTo(reinterpret_cast<uint8_t*>(s.data())).ok()) return std::string();
   return s;
+}
+
+// ---- a builder as a message body ---------------------------------------------------
+
+namespace {
+
+const StructBuilder& AsBuilder(const void* obj) { return *static_cast<const StructBuilder*>(obj); }
+void NoConstruct(void*) {}
+size_t BuiltLength(const void* obj) { return AsBuilder(obj).size(); }
+uint8_t* BuiltWrite(const void* obj, uint8_t* out) {
+  const StructBuilder& b = AsBuilder(obj);
+  // Emittable() was checked by whoever made the BodyRef; on a failure the
+  // bytes are a bare stop byte padded with zeros, still a valid struct.
+  if (!b.CopyTo(out).ok()) std::memset(out, 0, b.size());
+  return out + b.size();
+}
+Result<size_t> BuiltRead(void*, const uint8_t*, size_t, ReadContext&) {
+  return Internal("builder: a built struct cannot be decoded into");
+}
+Status BuiltWriteRef(const void* obj, Writer& w) { return AsBuilder(obj).WriteTo(w.buffer()); }
+bool BuiltEquals(const void* a, const void* b) { return a == b; }
+void NoRelease(void*, const uint8_t*, size_t) {}
+
+constexpr TypeInfo kBuiltStructType = {
+    "(built struct)",
+    StructKind::kStruct,
+    0,
+    nullptr,
+    0,
+    sizeof(StructBuilder),
+    alignof(StructBuilder),
+    &NoConstruct,
+    &NoConstruct,
+    &BuiltLength,
+    &BuiltWrite,
+    &BuiltRead,
+    &BuiltWriteRef,
+    &BuiltEquals,
+};
+
+}  // namespace
+
+const TypeInfo& BuiltStructType() { return kBuiltStructType; }
+
+Slice BuiltStructKeepAlive() {
+  static const Slice keep = Slice::External(nullptr, 0, &NoRelease, nullptr);
+  return keep;
 }
 
 }  // namespace tern::view

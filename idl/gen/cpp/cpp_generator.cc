@@ -767,6 +767,19 @@ void EmitViewDecl(Out& o, const Struct& s) {
   o.L("const ::tern::view::Bytes* WireBytes() const { return tern_core_.bytes; }");
   o.L("uint32_t WireOffset() const { return tern_core_.begin; }");
   o.L("uint32_t WireSize() const { return tern_core_.end - tern_core_.begin; }");
+  o.L("// Internal: a copy of the view in storage laid out as ViewCore + slots (the");
+  o.L("// server's view-call args, tern/rpc/service.h).");
+  o.L("static " + V + " TernFrom(const void* storage) {");
+  o.In();
+  o.L(V + " v;");
+  o.L("std::memcpy(&v.tern_core_, storage, sizeof(v.tern_core_));");
+  if (!s.fields.empty()) {
+    o.L("std::memcpy(v.tern_slot_, static_cast<const char*>(storage) + sizeof(v.tern_core_), " +
+        Num(static_cast<long long>(s.fields.size())) + " * sizeof(uint32_t));");
+  }
+  o.L("return v;");
+  o.Un();
+  o.L("}");
   o.L("// Internal: the validated struct at off (nested values, container elements).");
   o.L("static " + V + " TernAt(const ::tern::view::Bytes& b, uint32_t off, uint32_t* next) {");
   o.In();
@@ -1699,6 +1712,16 @@ std::string MovedArgs(const Function& fn, const std::string& prefix) {
   return s;
 }
 std::string ReplyType(const Function& fn) { return "::tern::rpc::Reply<" + ResultCpp(fn) + ">"; }
+std::string ViewReplyType(const Function& fn) {
+  return "::tern::rpc::ViewReply<" + ResultCpp(fn) + ", " +
+         (fn.result_struct != nullptr ? fn.result_struct->cpp : std::string("void")) + ">";
+}
+// The view handler's parameters: each argument as its view type, by value.
+std::string ViewParamsThen(const Function& fn, const std::string& more) {
+  std::string p;
+  for (const Field& a : fn.args) p += ViewType(a.type) + " " + a.cpp + ", ";
+  return p + more;
+}
 
 void EmitServiceDecl(Out& o, const Service& s) {
   const bool ext = !s.extends_qualified.empty();
@@ -1741,6 +1764,27 @@ void EmitServiceDecl(Out& o, const Service& s) {
   o.Un();
   o.L("};");
   o.L();
+  o.L("// Service " + s.name + ", handler over copy-free views (needs codec =");
+  o.L("// thrift_copyfree): each method gets its arguments as views of the received");
+  o.L("// bytes, valid until it answers, and answers through tern_reply now, or later");
+  o.L("// from any thread after moving it out. Results can be sent as builders");
+  o.L("// (large strings by reference, no re-encoding).");
+  o.L("class " + s.cpp + "ViewHandler" +
+      (ext ? " : public virtual " + s.extends_qualified + "ViewHandler" : "") + " {");
+  o.L(" public:");
+  o.In();
+  o.L("virtual ~" + s.cpp + "ViewHandler() = default;");
+  for (const Function& fn : s.functions) {
+    o.L("virtual void " + fn.cpp + "(" + ViewParamsThen(fn, ViewReplyType(fn) + "& tern_reply") +
+        ") = 0;");
+  }
+  o.L();
+  o.L("static const ::tern::rpc::ServiceDescriptor kTernViewService;");
+  o.L("static ::tern::Status TernRegister(::tern::rpc::Server& server,");
+  o.L("                                   std::shared_ptr<" + s.cpp + "ViewHandler> handler);");
+  o.Un();
+  o.L("};");
+  o.L();
   o.L("// Service " + s.name + ", client: synchronous methods return the result or throw");
   o.L("// (declared exceptions, ::tern::rpc::RpcError); *_async ones return a Future.");
   o.L("class " + s.cpp + "Client" + (ext ? " : public " + s.extends_qualified + "Client" : "") +
@@ -1772,6 +1816,74 @@ void EmitServiceDecl(Out& o, const Service& s) {
   }
   o.Un();
   o.L("};");
+  o.L();
+}
+
+// The view handler's invokers, dispatch table and registration (after
+// EmitServiceDefs' helpers: TernSet_/TernCatch_ are reused).
+void EmitViewServiceDefs(Out& o, const Service& s) {
+  const std::string svc = s.cpp;
+  const std::string vh = svc + "ViewHandler";
+  o.L("namespace {");
+  o.L();
+  for (const Function& fn : s.functions) {
+    const std::string id = svc + "_" + fn.name;
+    const Struct* res = fn.result_struct;
+    const std::string catcher =
+        (res != nullptr && !fn.throws.empty()) ? "&TernCatch_" + id : "nullptr";
+    o.L("void TernInvokeView_" + id + "(void* h, ::tern::rpc::ServerCall* call) {");
+    o.In();
+    std::string args;
+    if (!fn.args.empty()) {
+      const Struct& a = *fn.args_struct;
+      o.L("const auto args = " + a.cpp + "::" + ViewName(a) + "::TernFrom(call->args());");
+      for (const Field& f : fn.args) args += "args." + f.cpp + "(), ";
+    }
+    o.L(ViewReplyType(fn) + " reply(call, " +
+        (fn.returns_void ? catcher : "&TernSet_" + id + ", " + catcher) + ");");
+    o.L("try {");
+    o.L("  static_cast<" + vh + "*>(h)->" + fn.cpp + "(" + args + "reply);");
+    o.L("} catch (...) {");
+    o.L("  reply.Fail(std::current_exception());");
+    o.L("}");
+    o.Un();
+    o.L("}");
+  }
+  o.L("const ::tern::rpc::MethodEntry kTernViewMethods_" + svc + "[] = {");
+  o.In();
+  for (const Function& fn : s.functions) {
+    const std::string id = svc + "_" + fn.name;
+    o.L("{\"" + fn.name + "\", &" + fn.args_struct->cpp + "::kTernTypeInfo, " +
+        (fn.result_struct != nullptr ? "&" + fn.result_struct->cpp + "::kTernTypeInfo"
+                                     : std::string("nullptr")) +
+        ", " + (fn.oneway ? "true" : "false") + ", nullptr, &TernInvokeView_" + id + "},");
+  }
+  if (s.functions.empty()) o.L("{\"\", nullptr, nullptr, false, nullptr, nullptr},");
+  o.Un();
+  o.L("};");
+  o.L();
+  o.L("}  // namespace");
+  o.L();
+  o.L("const ::tern::rpc::ServiceDescriptor " + vh + "::kTernViewService = {");
+  o.L("    \"" + s.name + "\", kTernViewMethods_" + svc + ", " + Num(s.functions.size()) + ", " +
+      (s.extends_qualified.empty() ? std::string("nullptr")
+                                   : "&" + s.extends_qualified + "ViewHandler::kTernViewService") +
+      "};");
+  o.L();
+  o.L("::tern::Status " + vh + "::TernRegister(::tern::rpc::Server& server,");
+  o.L("                                    std::shared_ptr<" + vh + "> handler) {");
+  o.In();
+  o.L("::tern::Status st = server.AddService(");
+  o.L("    kTernViewService, static_cast<void*>(static_cast<" + vh +
+      "*>(handler.get())), handler);");
+  if (s.extends_qualified.empty()) {
+    o.L("return st;");
+  } else {
+    o.L("if (!st.ok()) return st;");
+    o.L("return " + s.extends_qualified + "ViewHandler::TernRegister(server, std::move(handler));");
+  }
+  o.Un();
+  o.L("}");
   o.L();
 }
 
@@ -1890,6 +2002,7 @@ void EmitServiceDefs(Out& o, const Service& s) {
   o.Un();
   o.L("}");
   o.L();
+  EmitViewServiceDefs(o, s);
   // The synchronous handler's adapters.
   for (const Function& fn : s.functions) {
     o.L("void " + svc + "Handler::async_" + fn.name + "(" +

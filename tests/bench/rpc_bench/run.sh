@@ -6,7 +6,7 @@
 # within each repetition (A B C A B C ...); the table shows medians.
 #
 #   tests/bench/rpc_bench/run.sh [--build DIR] [--runs N] [--duration S]
-#       [--warmup S] [--cases "SIZE:CONNS ..."] [--servers "tern apache limit"]
+#       [--warmup S] [--cases "SIZE:CONNS ..."] [--servers "tern tern_cf apache limit"]
 #       [--out FILE] [--quick]
 #
 # --quick is 3 runs of 5 s with a 1 s warm-up. Raw JSON lines go to --out
@@ -24,7 +24,7 @@ runs=5
 duration=10
 warmup=2
 cases="1024:1 1024:10 1024:100 4096:100 32768:100 1048576:4"
-servers="tern apache limit"
+servers="tern tern_cf apache limit"
 out=""
 server_cpu=${SERVER_CPU:-0}
 load_cpu=${LOAD_CPU:-1}
@@ -51,10 +51,10 @@ echo_server="$build/examples/echo/echo_server"
 available=""
 for s in $servers; do
   case "$s" in
-    tern) exe=$echo_server ;;
+    tern|tern_cf) exe=$echo_server ;;
     apache) exe=$bin/apache_echo_server ;;
     limit) exe=$bin/thrift_limit_server ;;
-    *) echo "unknown server $s (tern, apache, limit)" >&2; exit 2 ;;
+    *) echo "unknown server $s (tern, tern_cf, apache, limit)" >&2; exit 2 ;;
   esac
   if [[ -x "$exe" ]]; then available="$available $s"; else echo "skipping $s: no $exe" >&2; fi
 done
@@ -74,6 +74,10 @@ start_server() {  # name -> sets server_pid, address
   case "$name" in
     tern) taskset -c "$server_cpu" "$echo_server" --describe=false --port_file="$port_file" \
             -- --server.address=127.0.0.1:0 --netpoll.pollers=1 --codec.max_frame=64m \
+            --codec.max_string=64m >/dev/null 2>&1 & ;;
+    tern_cf) taskset -c "$server_cpu" "$echo_server" --describe=false --port_file="$port_file" \
+            --handler=view -- --server.address=127.0.0.1:0 --netpoll.pollers=1 \
+            --server.codec=thrift_copyfree --codec.max_frame=64m \
             --codec.max_string=64m >/dev/null 2>&1 & ;;
     apache) taskset -c "$server_cpu" "$bin/apache_echo_server" --server=nonblocking \
               --port_file="$port_file" >/dev/null 2>&1 & ;;
@@ -162,6 +166,21 @@ if any(l == "tern" for _, _, l in groups):
               f"| {cell(ratio(t, ap, 'qps'), None, False)} |")
 else:
     print("No Tern results (its server was skipped or failed): no goal table.")
+if any(l == "tern_cf" for _, _, l in groups):
+    print()
+    print("Copy-free (tern_cf: thrift_copyfree, view handler) against the limit and thrift_fast")
+    print("(tern). Goals: at >= 32 KB CPU/req <= 1.1x limit; at 1 KB CPU/req <= 1.05x tern.")
+    print()
+    print("| size | conns | CPU/limit | CPU/tern | QPS/limit | p99/limit |")
+    print("|---:|---:|---|---|---:|---:|")
+    for s, c in cases:
+        cf = groups.get((s, c, "tern_cf"))
+        if not cf: continue
+        lim = groups.get((s, c, "limit")); t = groups.get((s, c, "tern"))
+        print(f"| {s} | {c} "
+              f"| {cell(ratio(cf, lim, 'server_cpu_us_per_req'), lambda v: v <= 1.1, s >= 32768)} "
+              f"| {cell(ratio(cf, t, 'server_cpu_us_per_req'), lambda v: v <= 1.05, s == 1024)} "
+              f"| {ratio(cf, lim, 'qps'):.2f} | {ratio(cf, lim, 'p99_us'):.2f} |")
 if any(l == "apache" for _, _, l in groups) and any(l == "limit" for _, _, l in groups):
     print()
     print("Apache against the limit, for orientation (ratios of medians):")

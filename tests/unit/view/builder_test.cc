@@ -21,6 +21,7 @@
 #include "tern/thrift/view.h"
 #include "tern/thrift/wire.h"
 #include "tern/type_info.h"
+#include "testing/set_all.h"
 
 namespace tern {
 namespace {
@@ -59,49 +60,13 @@ std::string Drain(LinkBuffer& out) {
   return s;
 }
 
-// The bits of a fixed-size field of obj, as SetFixed takes them.
-uint64_t BitsOf(const FieldInfo& f, const void* p) {
-  switch (f.type.cpp) {
-    case CppType::kBool:
-      return *static_cast<const bool*>(p) ? 1 : 0;
-    case CppType::kI8:
-      return *static_cast<const uint8_t*>(p);
-    case CppType::kI16:
-      return *static_cast<const uint16_t*>(p);
-    case CppType::kI32:
-      return *static_cast<const uint32_t*>(p);
-    default: {
-      uint64_t u;
-      std::memcpy(&u, p, 8);
-      return u;
-    }
-  }
-}
-
-// Sets every written field of obj on b through the generic setters, in
-// reverse IDL order (so the output order differs from FastWrite's).
-void SetAll(StructBuilder& b, const TypeInfo& t, const void* obj) {
-  for (uint32_t n = t.num_fields; n-- > 0;) {
-    const FieldInfo& f = t.fields[n];
-    if (!FieldIsWritten(t, f, obj)) continue;
-    const void* p = FieldValue(f, obj);
-    if (FixedWireSize(f.type.ttype) != 0) {
-      b.SetFixed(n, BitsOf(f, p));
-    } else if (f.type.cpp == CppType::kString) {
-      b.SetString(n, *static_cast<const std::string*>(p));
-    } else {
-      b.SetValue(n, p);
-    }
-  }
-}
-
 template <class T>
 void CheckGenericBuild(int seeds) {
   for (int seed = 1; seed <= seeds; ++seed) {
     SCOPED_TRACE(std::string(T::kTernTypeInfo.name) + " seed " + std::to_string(seed));
     const T value = Random<T>(static_cast<uint64_t>(seed));
     StructBuilder b(T::kTernTypeInfo);
-    SetAll(b, T::kTernTypeInfo, &value);
+    ::tern::testing::SetAll(b, T::kTernTypeInfo, &value);
     EXPECT_EQ(b.size(), value.BLength());
     LinkBuffer out;
     ASSERT_TRUE(b.WriteTo(out).ok());

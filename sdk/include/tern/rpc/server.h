@@ -87,7 +87,9 @@ class TERN_EXPORT Server {
 
   // Registers a generated service's handler (and, through `extends`, its
   // bases'). H is the user's class, derived from a generated
-  // <Service>Handler or <Service>AsyncHandler.
+  // <Service>Handler or <Service>AsyncHandler, or <Service>ViewHandler
+  // (handlers over copy-free views: needs a codec that decodes views,
+  // decodes_views(); FAILED_PRECONDITION otherwise).
   template <class H>
   Status Serve(std::shared_ptr<H> handler) {
     return H::TernRegister(*this, std::move(handler));
@@ -107,6 +109,9 @@ class TERN_EXPORT Server {
   void Stop(Duration grace);
 
   const ServerOptions& options() const;
+  // Whether the server's codec hands out copy-free views (kCapDecodesViews),
+  // so <Service>ViewHandler handlers can be served.
+  bool decodes_views() const;
   Endpoint endpoint() const;
   ServerStats stats() const;
   Runtime& runtime() const;

@@ -42,6 +42,8 @@
 #include "tern/export.h"
 #include "tern/rpc/context.h"
 #include "tern/rpc/error.h"
+#include "tern/thrift/builder.h"
+#include "tern/thrift/view.h"
 #include "tern/type_info.h"
 
 namespace tern::rpc {
@@ -53,11 +55,24 @@ struct MethodEntry {
   const TypeInfo* args;
   const TypeInfo* result;  // null for oneway methods
   bool oneway;
-  // Runs the handler (the service's async handler interface, as void*).
+  // Runs the handler (the service's async handler interface, as void*), the
+  // args decoded into the struct at call->args(). Null for a handler written
+  // against views.
   void (*invoke)(void* handler, ServerCall* call);
-  // Reserved for copy-free views (thrift_copyfree); null until then.
+  // Runs a handler written against copy-free views (the service's
+  // ViewHandler): call->args() then holds the args' view storage (ViewCore +
+  // one slot per field, see ViewArgsSize), indexed by the codec's DecodeView
+  // over the received bytes, which the call keeps alive until it completes.
+  // Needs a codec with kCapDecodesViews (thrift_copyfree). Null otherwise.
   void (*invoke_view)(void* handler, ServerCall* call);
 };
+
+// The bytes of a view call's args storage for `args` (ViewCore and its
+// slots, rounded up to the ViewCore's alignment).
+inline size_t ViewArgsSize(const TypeInfo& args) {
+  const size_t n = sizeof(view::ViewCore) + sizeof(uint32_t) * args.num_fields;
+  return (n + alignof(view::ViewCore) - 1) & ~(alignof(view::ViewCore) - 1);
+}
 
 struct ServiceDescriptor {
   std::string_view name;
@@ -80,6 +95,10 @@ class TERN_EXPORT ServerCall {
   // it as the REPLY. `error` is kDeclared when a declared exception field
   // was set (for metrics).
   void Complete(CallError error = CallError::kNone);
+  // View calls: the result struct built as bytes (a `<Method>_result`
+  // builder), encoded as the REPLY as it is; its by-reference pieces leave
+  // without a copy.
+  void CompleteBuilt(const view::StructBuilder& result, CallError error = CallError::kNone);
   // Answer with a TApplicationException instead.
   void Fail(const AppException& ex, CallError error);
   // Maps a caught exception: declared ones (through `catch_declared`),
@@ -131,6 +150,8 @@ class Reply {
   // Null once answered.
   CallContext* context() { return call_ != nullptr ? &call_->context() : nullptr; }
   bool answered() const { return call_ == nullptr; }
+  // Internal (ViewReply): takes the call out, unanswered.
+  ServerCall* TernRelease() { return std::exchange(call_, nullptr); }
 
  private:
   void Drop() {
@@ -176,10 +197,46 @@ class Reply<void> {
   }
   CallContext* context() { return call_ != nullptr ? &call_->context() : nullptr; }
   bool answered() const { return call_ == nullptr; }
+  ServerCall* TernRelease() { return std::exchange(call_, nullptr); }
 
  private:
   ServerCall* call_;
   CatchFn catch_;
+};
+
+// The reply of a handler written against views (the generated
+// `<Service>ViewHandler`): everything Reply<T> does, and for struct results
+// also Send(T::Builder) — the result built as bytes (e.g. strings attached
+// by reference, or a received message edited in place), encoded without
+// re-serializing. `R` is the method's `<Method>_result` struct (field 0 is
+// `success`).
+template <class T, class R>
+class ViewReply : public Reply<T> {
+ public:
+  using Reply<T>::Reply;
+  using Reply<T>::Send;
+  ViewReply(Reply<T>&& r) noexcept : Reply<T>(std::move(r)) {}  // NOLINT: a conversion
+
+  // The whole `<Method>_result` built as bytes, for any result type (e.g. a
+  // binary result attached by reference: result.set_success(slice)).
+  void SendResult(const typename R::Builder& result) {
+    if (ServerCall* c = this->TernRelease()) c->CompleteBuilt(result.tern_builder());
+  }
+  template <class B = T>
+  requires requires { typename B::Builder; }
+  void Send(const typename B::Builder& value) {
+    if (ServerCall* c = this->TernRelease()) {
+      typename R::Builder result;
+      result.set_success(value);
+      c->CompleteBuilt(result.tern_builder());
+    }
+  }
+};
+template <class R>
+class ViewReply<void, R> : public Reply<void> {
+ public:
+  using Reply<void>::Reply;
+  ViewReply(Reply<void>&& r) noexcept : Reply<void>(std::move(r)) {}  // NOLINT: a conversion
 };
 
 }  // namespace tern::rpc

@@ -127,6 +127,12 @@ class TERN_EXPORT StructBuilder {
 
   // Encoded size, stop byte included.
   size_t size() const { return size_ + 1; }
+  // OK when WriteTo/CopyTo can emit: no setter failed and every required
+  // field is set; else the INVALID_ARGUMENT they would return.
+  Status Emittable() const;
+  // True when emitting links pieces by reference (attached Slices, large
+  // received runs) rather than copying everything.
+  bool shares() const;
   // The first error of a setter (a value too large to encode), or OK.
   const Status& status() const { return error_; }
   // The first required field that is not set, or -1.
@@ -183,5 +189,15 @@ class TERN_EXPORT StructBuilder {
   size_t size_ = 0;  // sum of the pieces (no stop byte)
   Status error_;     // the first setter that could not encode its value
 };
+
+// A TypeInfo through which a codec's Encode emits a StructBuilder as a
+// message body (BodyRef.obj = the builder, which must be Emittable()):
+// blength = size(), fast_write copies every piece, write_ref links the
+// by-reference pieces (use BuiltStructKeepAlive() as the BodyRef's
+// keep-alive to select it; the pieces hold their own blocks). It has no
+// field table: only Binary codecs that call the fast functions
+// (thrift_fast, thrift_copyfree) can emit it.
+TERN_EXPORT const TypeInfo& BuiltStructType();
+TERN_EXPORT Slice BuiltStructKeepAlive();
 
 }  // namespace tern::view
