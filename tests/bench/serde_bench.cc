@@ -15,24 +15,56 @@
 // read every field (FastRead into a fresh object, then the fields; or a
 // view's one validating pass, then its accessors); BM_View_ReadOne reads one
 // field of mytest, echo_1m and echo_10m (compare with BM_Tern_Read).
+//
+// Copy-free builders, what a handler filling a response does:
+//   BM_<Tern|TernRef|ApacheDefault|ApacheTemplates>_BuildWrite/<workload>: a
+//     fresh struct, every field assigned from a source struct made once
+//     (strings and containers copied), then written as BM_*_Write writes
+//     (Tern: thrift_fast Encode, TernRef by reference);
+//   BM_Builder_BuildWrite/<workload>: a fresh Foo::Builder, every field set
+//     from the same source (strings copied), frame + envelope written as
+//     Encode writes them, then Builder::WriteTo;
+//   BM_BuilderRef_BuildWrite/<large|echo_32k|echo_1m|echo_10m>: the same,
+//     with the long strings attached by reference (Slices made once).
+// At setup, Tern's and the builder's frames are checked byte for byte
+// against Encode of the source; Apache's must decode to the source.
+//
+// Proxy, change one field and re-emit (echo_1k, echo_1m, mixed_1k5): the
+// received frame is a Slice; BM_<Tern|TernRef>_Proxy decode it into a fresh
+// struct, change `action` (Request) or `version` (Mixed) and Encode;
+// BM_Builder_Proxy indexes a view over the frame's block, makes a builder
+// from it, sets the one field and writes frame + envelope + builder. Both
+// consume and release their output per iteration; their bytes are checked
+// against Encode of the edited struct at setup.
+//
+// With repetitions, min and max are reported beside mean/median/stddev/cv;
+// tests/bench/copyfree_table.py turns the JSON output into the tables of
+// the copy-free goals.
 #include <benchmark/benchmark.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "alloc_counter.h"
 #include "core/buffer/block_pool.h"
 #include "core/plugin/plugin_host.h"
+#include "plugins/thrift_fast/envelope.h"
+#include "plugins/thrift_fast/framer.h"
 #include "serde_default_types.h"
 #include "serde_tmpl_types.h"
 #include "serde_types.h"
 #include "tern/codec.h"
+#include "tern/thrift/builder.h"
 #include "tern/thrift/view.h"
+#include "tern/thrift/wire.h"
 #include "workloads.h"
 
 namespace {
@@ -128,19 +160,25 @@ void TernWrite(benchmark::State& state, const std::function<void(T&)>& fill, boo
       static_cast<double>(Allocs() - before) / static_cast<double>(state.iterations());
 }
 
+// The whole message (frame, envelope, body) thrift_fast's Encode writes for obj.
 template <class T>
-std::string TernBytes(const std::function<void(T&)>& fill) {
+std::string EncodeToString(const T& obj) {
   const tern::Codec* codec = TheCodec();
   if (codec == nullptr) return "";
-  auto obj = std::make_unique<T>();
-  fill(*obj);
   tern::LinkBuffer out;
-  codec->Encode({"echo", tern::MessageType::kCall, 1}, {&T::kTernTypeInfo, obj.get(), {}}, out)
+  codec->Encode({"echo", tern::MessageType::kCall, 1}, {&T::kTernTypeInfo, &obj, {}}, out)
       .IgnoreError();
   out.Flush();
   std::string s;
   out.ReadString(out.Len(), &s).IgnoreError();
   return s;
+}
+
+template <class T>
+std::string TernBytes(const std::function<void(T&)>& fill) {
+  auto obj = std::make_unique<T>();
+  fill(*obj);
+  return EncodeToString(*obj);
 }
 
 template <class T>
@@ -347,6 +385,316 @@ void ViewReadAll(benchmark::State& state, const std::function<void(T&)>& fill, b
       static_cast<double>(Allocs() - before) / static_cast<double>(state.iterations());
 }
 
+// ---- copy-free builders (issue 9) ----------------------------------------------
+//
+// "Build and write": what a handler filling a response does. The source
+// values are made once; each iteration builds a fresh response from them (a
+// struct whose fields are assigned, or a builder whose fields are set) and
+// writes the whole message into a reused LinkBuffer, which is then consumed
+// and released as a socket write would. "Proxy": decode a received frame,
+// change one field, re-emit.
+
+void Finish(benchmark::State& state, size_t bytes, uint64_t allocs_before) {
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.counters["allocs/op"] =
+      static_cast<double>(Allocs() - allocs_before) / static_cast<double>(state.iterations());
+}
+
+// Every field assigned from s (strings and containers copied): the same code
+// for Tern's types and both Apache families'.
+template <class M>
+requires requires(M m) { m.trace_id; }
+void Assign(M& d, const M& s) {
+  d.version = s.version;
+  d.request_id = s.request_id;
+  d.user_id = s.user_id;
+  d.created_at_ms = s.created_at_ms;
+  d.is_test = s.is_test;
+  d.has_more = s.has_more;
+  d.score = s.score;
+  d.ratio = s.ratio;
+  d.trace_id = s.trace_id;
+  d.user_name = s.user_name;
+  d.locale = s.locale;
+  d.region = s.region;
+  d.title = s.title;
+  d.description = s.description;
+  d.body_html = s.body_html;
+  d.extra_json = s.extra_json;
+  d.signature = s.signature;
+  d.ids = s.ids;
+  d.attrs = s.attrs;
+  d.items = s.items;
+}
+template <class M>
+requires requires(M m) { m.Nums; }
+void Assign(M& d, const M& s) {
+  d.Num = s.Num;
+  AnoOf(d).Num = AnoOf(s).Num;
+  d.Nums = s.Nums;
+}
+template <class R>
+requires requires(R r) { r.msg; }
+void Assign(R& d, const R& s) {
+  d.action = s.action;
+  d.msg = s.msg;
+}
+
+// The long strings of a source, as Slices made once (BuilderRef attaches
+// them by reference); none for the other shapes.
+template <class T>
+std::vector<tern::Slice> RefSlices(const T&) {
+  return {};
+}
+tern::Slice SliceOf(const std::string& s) { return tern::Slice::Copy(s.data(), s.size()); }
+std::vector<tern::Slice> RefSlices(const ts::Mixed& m) {
+  return {SliceOf(m.description), SliceOf(m.body_html), SliceOf(m.extra_json),
+          SliceOf(m.signature)};
+}
+std::vector<tern::Slice> RefSlices(const ts::Request& r) { return {SliceOf(r.msg)}; }
+
+// Every field set from s, in the order FastWrite writes them (fixed-size
+// fields first, then the rest, IDL order within each), so the bytes equal
+// Encode's. With refs (RefSlices), the long strings go by reference.
+void Build(ts::Mixed::Builder& b, const ts::Mixed& s, const std::vector<tern::Slice>& refs) {
+  b.set_version(s.version)
+      .set_request_id(s.request_id)
+      .set_user_id(s.user_id)
+      .set_created_at_ms(s.created_at_ms)
+      .set_is_test(s.is_test)
+      .set_has_more(s.has_more)
+      .set_score(s.score)
+      .set_ratio(s.ratio)
+      .set_trace_id(s.trace_id)
+      .set_user_name(s.user_name)
+      .set_locale(s.locale)
+      .set_region(s.region)
+      .set_title(s.title);
+  if (refs.empty()) {
+    b.set_description(s.description)
+        .set_body_html(s.body_html)
+        .set_extra_json(s.extra_json)
+        .set_signature(s.signature);
+  } else {
+    b.set_description(refs[0]).set_body_html(refs[1]).set_extra_json(refs[2]).set_signature(
+        refs[3]);
+  }
+  b.set_ids(s.ids).set_attrs(s.attrs).set_items(s.items);
+}
+template <class T>
+requires requires(T t) { t.Nums; }
+void Build(typename T::Builder& b, const T& s, const std::vector<tern::Slice>&) {
+  b.set_Num(s.Num).set_Ano(s.Ano).set_Nums(s.Nums);
+}
+void Build(ts::Request::Builder& b, const ts::Request& s, const std::vector<tern::Slice>& refs) {
+  b.set_action(s.action);
+  if (refs.empty()) {
+    b.set_msg(s.msg);
+  } else {
+    b.set_msg(refs[0]);
+  }
+}
+
+// The one field a proxy changes.
+constexpr int32_t kProxyVersion = 4;
+constexpr std::string_view kProxyAction = "relay";
+void Edit(ts::Mixed& m) { m.version = kProxyVersion; }
+void Edit(ts::Mixed::Builder& b) { b.set_version(kProxyVersion); }
+void Edit(ts::Request& r) { r.action = kProxyAction; }
+void Edit(ts::Request::Builder& b) { b.set_action(kProxyAction); }
+
+// The frame length and strict envelope thrift_fast's Encode writes in front
+// of a body of `body` bytes (plugins/thrift_fast/envelope.h,
+// binary_codec.cc): i32 frame length, i32 version | type, i32 name length,
+// name, i32 seqid.
+tern::Status PutFrameAndEnvelope(tern::LinkBuffer& out, const tern::MessageHeader& h, size_t body) {
+  namespace tf = tern::thrift_fast;
+  const size_t envelope = tf::EnvelopeSize(h.name.size());
+  tern::Result<uint8_t*> mem = out.Malloc(tf::kFrameHeaderSize + envelope);
+  if (!mem.ok()) return std::move(mem).status();
+  uint8_t* p = *mem;
+  p = tern::wire::PutI32(p, static_cast<int32_t>(envelope + body));
+  p = tern::wire::PutI32(p, static_cast<int32_t>(tf::kVersion1 | static_cast<uint8_t>(h.type)));
+  p = tern::wire::PutBinary(p, h.name.data(), h.name.size());
+  tern::wire::PutI32(p, h.seqid);
+  return tern::Status::OK();
+}
+
+// Empty when `got` is a framed CALL "echo" #1 whose body decodes to `want`;
+// otherwise what is wrong.
+template <class T>
+std::string CheckDecodes(const std::string& got, const T& want) {
+  const tern::Codec* codec = TheCodec();
+  const tern::Limits& limits = tern::DefaultLimits();
+  tern::FrameView frame{reinterpret_cast<const uint8_t*>(got.data()), got.size(), 0, {}};
+  auto h = codec->DecodeHeader(frame, limits);
+  if (!h.ok()) return "output's header does not decode: " + h.status().ToString();
+  if (h->name != "echo" || h->type != tern::MessageType::kCall || h->seqid != 1) {
+    return "output's envelope is not CALL echo #1";
+  }
+  auto obj = std::make_unique<T>();
+  tern::ReadContext ctx{limits};
+  if (tern::Status st = codec->DecodeBody(frame, T::kTernTypeInfo, obj.get(), ctx); !st.ok()) {
+    return "output's body does not decode: " + st.ToString();
+  }
+  if (*obj != want) return "output decodes to another value than intended";
+  return "";
+}
+
+// CheckDecodes, and byte for byte what thrift_fast's Encode writes for want.
+template <class T>
+std::string CheckEmitted(const std::string& got, const T& want) {
+  if (std::string why = CheckDecodes(got, want); !why.empty()) return why;
+  if (got != EncodeToString(want)) return "output's bytes differ from thrift_fast Encode's";
+  return "";
+}
+
+// Times `emit` (one message into out), then the consumption and release of
+// out. Before timing: warm-up rounds (the pool), the last one's bytes
+// checked with `check` (empty: OK).
+template <class Emit, class Check>
+void RunEmit(benchmark::State& state, tern::LinkBuffer& out, Emit emit, Check check) {
+  size_t bytes = 0;
+  auto once = [&](std::string* capture) {
+    tern::Status st = emit();
+    if (!st.ok()) {
+      state.SkipWithError(st.ToString().c_str());
+      return false;
+    }
+    out.Flush();
+    bytes = out.Len();
+    if (capture != nullptr) {
+      out.ReadString(bytes, capture).IgnoreError();
+    } else {
+      out.Skip(bytes).IgnoreError();  // consumed, as a socket write would
+    }
+    out.Release();
+    return true;
+  };
+  for (int i = 0; i < 2; ++i) {
+    if (!once(nullptr)) return;
+  }
+  std::string got;
+  if (!once(&got)) return;
+  if (const std::string why = check(got); !why.empty()) return state.SkipWithError(why.c_str());
+  const uint64_t before = Allocs();
+  for (auto _ : state) {
+    if (!once(nullptr)) break;
+    benchmark::ClobberMemory();
+  }
+  Finish(state, bytes, before);
+}
+
+const tern::MessageHeader kCallHeader{"echo", tern::MessageType::kCall, 1};
+
+// A fresh struct per iteration, every field assigned, then Encode (by_ref:
+// large strings by reference).
+template <class T>
+void TernBuildWrite(benchmark::State& state, const std::function<void(T&)>& fill, bool by_ref) {
+  const tern::Codec* codec = TheCodec();
+  if (codec == nullptr) return state.SkipWithError("thrift_fast plugin not found");
+  auto src = std::make_unique<T>();
+  fill(*src);
+  // The struct is replaced only after the output was consumed and released,
+  // so a keep-alive without a release function is enough (as in TernWrite).
+  tern::Slice owner;
+  if (by_ref) owner = tern::Slice::External(src.get(), 0, nullptr, nullptr);
+  std::optional<T> fresh;
+  tern::LinkBuffer out;
+  RunEmit(
+      state, out,
+      [&] {
+        fresh.emplace();
+        Assign(*fresh, *src);
+        return codec->Encode(kCallHeader, {&T::kTernTypeInfo, &*fresh, owner}, out);
+      },
+      [&](const std::string& got) { return CheckEmitted(got, *src); });
+}
+
+// A fresh builder per iteration, every field set, frame + envelope + WriteTo
+// (by_ref: the long strings attached as Slices made once).
+template <class T>
+void BuilderBuildWrite(benchmark::State& state, const std::function<void(T&)>& fill, bool by_ref) {
+  if (TheCodec() == nullptr) return state.SkipWithError("thrift_fast plugin not found");
+  auto src = std::make_unique<T>();
+  fill(*src);
+  const std::vector<tern::Slice> refs = by_ref ? RefSlices(*src) : std::vector<tern::Slice>();
+  if (by_ref && refs.empty()) return state.SkipWithError("no string to attach by reference");
+  tern::LinkBuffer out;
+  RunEmit(
+      state, out,
+      [&]() -> tern::Status {
+        typename T::Builder b;
+        Build(b, *src, refs);
+        TERN_RETURN_IF_ERROR(PutFrameAndEnvelope(out, kCallHeader, b.size()));
+        return b.WriteTo(out);
+      },
+      [&](const std::string& got) { return CheckEmitted(got, *src); });
+}
+
+// Proxy with structs: FastRead the received frame into a fresh struct,
+// change one field, Encode (by_ref: large strings by reference).
+template <class T>
+void TernProxy(benchmark::State& state, const std::function<void(T&)>& fill, bool by_ref) {
+  const tern::Codec* codec = TheCodec();
+  if (codec == nullptr) return state.SkipWithError("thrift_fast plugin not found");
+  const std::string wire = TernBytes(fill);
+  const tern::Slice input = tern::Slice::Copy(wire.data(), wire.size());  // the received frame
+  auto want = std::make_unique<T>();
+  fill(*want);
+  Edit(*want);
+  const tern::Limits& limits = tern::DefaultLimits();
+  tern::Slice owner;  // as in TernBuildWrite
+  if (by_ref) owner = tern::Slice::External(want.get(), 0, nullptr, nullptr);
+  std::optional<T> fresh;
+  tern::LinkBuffer out;
+  RunEmit(
+      state, out,
+      [&]() -> tern::Status {
+        tern::FrameView frame{input.data(), input.size(), 0, input};
+        tern::Result<tern::MessageHeader> h = codec->DecodeHeader(frame, limits);
+        if (!h.ok()) return h.status();
+        fresh.emplace();
+        tern::ReadContext ctx{limits};
+        TERN_RETURN_IF_ERROR(codec->DecodeBody(frame, T::kTernTypeInfo, &*fresh, ctx));
+        Edit(*fresh);
+        return codec->Encode(*h, {&T::kTernTypeInfo, &*fresh, owner}, out);
+      },
+      [&](const std::string& got) { return CheckEmitted(got, *want); });
+}
+
+// Proxy with a view: index the received body in place (its Bytes share the
+// frame's block, so unchanged bytes go out by reference), make a builder
+// from the view, set the one field, frame + envelope + WriteTo.
+template <class T>
+void BuilderProxy(benchmark::State& state, const std::function<void(T&)>& fill) {
+  const tern::Codec* codec = TheCodec();
+  if (codec == nullptr) return state.SkipWithError("thrift_fast plugin not found");
+  const std::string wire = TernBytes(fill);
+  const tern::Slice input = tern::Slice::Copy(wire.data(), wire.size());
+  auto want = std::make_unique<T>();
+  fill(*want);
+  Edit(*want);
+  const tern::Limits& limits = tern::DefaultLimits();
+  tern::LinkBuffer out;
+  RunEmit(
+      state, out,
+      [&]() -> tern::Status {
+        tern::FrameView frame{input.data(), input.size(), 0, input};
+        tern::Result<tern::MessageHeader> h = codec->DecodeHeader(frame, limits);
+        if (!h.ok()) return h.status();
+        tern::view::Bytes bytes(input.Sub(frame.pos, frame.size - frame.pos));
+        tern::ReadContext ctx{limits};
+        tern::Result<typename T::View> v = T::View::Parse(bytes, ctx);
+        if (!v.ok()) return v.status();
+        typename T::Builder b(*v);
+        Edit(b);
+        TERN_RETURN_IF_ERROR(PutFrameAndEnvelope(out, *h, b.size()));
+        return b.WriteTo(out);
+      },
+      [&](const std::string& got) { return CheckEmitted(got, *want); });
+}
+
 // ---- Apache -------------------------------------------------------------------
 
 template <class T, class Proto>
@@ -374,6 +722,43 @@ void ApacheWrite(
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
   state.counters["allocs/op"] =
       static_cast<double>(Allocs() - before) / static_cast<double>(state.iterations());
+}
+
+// A fresh struct per iteration, every field assigned from the source, then
+// written as ApacheWrite writes.
+// `check` gets the bytes of one message, framed (Apache writes no frame
+// here; the length is put in front), and says what is wrong (empty: OK).
+template <class T, class Proto>
+void ApacheBuildWrite(
+    benchmark::State& state, const std::function<void(T&)>& fill,
+    const std::function<std::unique_ptr<Proto>(std::shared_ptr<TMemoryBuffer>)>& make,
+    const std::function<std::string(const std::string&)>& check) {
+  auto src = std::make_unique<T>();
+  fill(*src);
+  auto buf = std::make_shared<TMemoryBuffer>();
+  auto proto = make(buf);
+  std::optional<T> fresh;
+  size_t bytes = 0;
+  auto once = [&] {
+    buf->resetBuffer();
+    proto->writeMessageBegin("echo", apache::thrift::protocol::T_CALL, 1);
+    fresh.emplace();
+    Assign(*fresh, *src);
+    fresh->write(proto.get());
+    proto->writeMessageEnd();
+    bytes = buf->available_read();
+  };
+  for (int i = 0; i < 3; ++i) once();
+  std::string framed(4, '\0');
+  tern::wire::PutI32(reinterpret_cast<uint8_t*>(framed.data()), static_cast<int32_t>(bytes));
+  framed += buf->getBufferAsString();
+  if (const std::string why = check(framed); !why.empty()) return state.SkipWithError(why.c_str());
+  const uint64_t before = Allocs();
+  for (auto _ : state) {
+    once();
+    benchmark::ClobberMemory();
+  }
+  Finish(state, bytes, before);
 }
 
 template <class T, class Proto>
@@ -423,6 +808,16 @@ std::unique_ptr<TBinaryProtocolT<TMemoryBuffer>> MakeTemplated(std::shared_ptr<T
   return std::make_unique<TBinaryProtocolT<TMemoryBuffer>>(std::move(b));
 }
 
+// With --benchmark_repetitions, the spread beside mean/median/stddev/cv.
+double Min(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+double Max(const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); }
+
+void Add(const std::string& name, std::function<void(benchmark::State&)> fn) {
+  benchmark::RegisterBenchmark(name.c_str(), std::move(fn))
+      ->ComputeStatistics("min", Min)
+      ->ComputeStatistics("max", Max);
+}
+
 // One workload for all subjects: the same fill on the three type families.
 template <class TernT, class DefT, class TmplT, class Fill>
 void Register(const std::string& name, Fill fill) {
@@ -430,35 +825,54 @@ void Register(const std::string& name, Fill fill) {
   std::function<void(DefT&)> df = [fill](DefT& v) { fill(v); };
   std::function<void(TmplT&)> mf = [fill](TmplT& v) { fill(v); };
   const size_t size = TernBytes(tf).size();
-  benchmark::RegisterBenchmark(("BM_Tern_Write/" + name).c_str(),
-                               [tf](benchmark::State& s) { TernWrite(s, tf, false); });
-  benchmark::RegisterBenchmark(("BM_TernRef_Write/" + name).c_str(),
-                               [tf](benchmark::State& s) { TernWrite(s, tf, true); });
-  benchmark::RegisterBenchmark(
-      ("BM_ApacheDefault_Write/" + name).c_str(),
+  auto add = [&name](const char* subject_op, std::function<void(benchmark::State&)> fn) {
+    Add(std::string("BM_") + subject_op + "/" + name, std::move(fn));
+  };
+  add("Tern_Write", [tf](benchmark::State& s) { TernWrite(s, tf, false); });
+  add("TernRef_Write", [tf](benchmark::State& s) { TernWrite(s, tf, true); });
+  add("ApacheDefault_Write",
       [df](benchmark::State& s) { ApacheWrite<DefT, TProtocol>(s, df, MakeDefault); });
-  benchmark::RegisterBenchmark(
-      ("BM_ApacheTemplates_Write/" + name).c_str(), [mf](benchmark::State& s) {
-        ApacheWrite<TmplT, TBinaryProtocolT<TMemoryBuffer>>(s, mf, MakeTemplated);
-      });
-  benchmark::RegisterBenchmark(("BM_Memcpy_Write/" + name).c_str(),
-                               [size](benchmark::State& s) { Memcpy(s, size); });
-  benchmark::RegisterBenchmark(("BM_Tern_Read/" + name).c_str(),
-                               [tf](benchmark::State& s) { TernRead(s, tf); });
-  benchmark::RegisterBenchmark(
-      ("BM_ApacheDefault_Read/" + name).c_str(),
+  add("ApacheTemplates_Write", [mf](benchmark::State& s) {
+    ApacheWrite<TmplT, TBinaryProtocolT<TMemoryBuffer>>(s, mf, MakeTemplated);
+  });
+  add("Memcpy_Write", [size](benchmark::State& s) { Memcpy(s, size); });
+  add("Tern_Read", [tf](benchmark::State& s) { TernRead(s, tf); });
+  add("ApacheDefault_Read",
       [df](benchmark::State& s) { ApacheRead<DefT, TProtocol>(s, df, MakeDefault); });
-  benchmark::RegisterBenchmark(
-      ("BM_ApacheTemplates_Read/" + name).c_str(), [mf](benchmark::State& s) {
-        ApacheRead<TmplT, TBinaryProtocolT<TMemoryBuffer>>(s, mf, MakeTemplated);
-      });
-  benchmark::RegisterBenchmark(("BM_Tern_ReadAll/" + name).c_str(),
-                               [tf](benchmark::State& s) { TernReadAll(s, tf, false); });
-  benchmark::RegisterBenchmark(("BM_View_ReadAll/" + name).c_str(),
-                               [tf](benchmark::State& s) { ViewReadAll(s, tf, false); });
+  add("ApacheTemplates_Read", [mf](benchmark::State& s) {
+    ApacheRead<TmplT, TBinaryProtocolT<TMemoryBuffer>>(s, mf, MakeTemplated);
+  });
+  add("Tern_ReadAll", [tf](benchmark::State& s) { TernReadAll(s, tf, false); });
+  add("View_ReadAll", [tf](benchmark::State& s) { ViewReadAll(s, tf, false); });
   if (name == "mytest" || name == "echo_1m" || name == "echo_10m") {
-    benchmark::RegisterBenchmark(("BM_View_ReadOne/" + name).c_str(),
-                                 [tf](benchmark::State& s) { ViewReadAll(s, tf, true); });
+    add("View_ReadOne", [tf](benchmark::State& s) { ViewReadAll(s, tf, true); });
+  }
+
+  add("Tern_BuildWrite", [tf](benchmark::State& s) { TernBuildWrite(s, tf, false); });
+  add("TernRef_BuildWrite", [tf](benchmark::State& s) { TernBuildWrite(s, tf, true); });
+  add("Builder_BuildWrite", [tf](benchmark::State& s) { BuilderBuildWrite(s, tf, false); });
+  // Where a string is long enough (>= 4 KB) to be worth attaching.
+  if (name == "large" || name == "echo_32k" || name == "echo_1m" || name == "echo_10m") {
+    add("BuilderRef_BuildWrite", [tf](benchmark::State& s) { BuilderBuildWrite(s, tf, true); });
+  }
+  // Apache's bytes must carry the same value (its field order may differ).
+  std::function<std::string(const std::string&)> decodes = [tf](const std::string& got) {
+    auto want = std::make_unique<TernT>();
+    tf(*want);
+    return CheckDecodes(got, *want);
+  };
+  add("ApacheDefault_BuildWrite", [df, decodes](benchmark::State& s) {
+    ApacheBuildWrite<DefT, TProtocol>(s, df, MakeDefault, decodes);
+  });
+  add("ApacheTemplates_BuildWrite", [mf, decodes](benchmark::State& s) {
+    ApacheBuildWrite<TmplT, TBinaryProtocolT<TMemoryBuffer>>(s, mf, MakeTemplated, decodes);
+  });
+  if constexpr (requires(TernT & t) { Edit(t); }) {
+    if (name == "echo_1k" || name == "echo_1m" || name == "mixed_1k5") {
+      add("Tern_Proxy", [tf](benchmark::State& s) { TernProxy(s, tf, false); });
+      add("TernRef_Proxy", [tf](benchmark::State& s) { TernProxy(s, tf, true); });
+      add("Builder_Proxy", [tf](benchmark::State& s) { BuilderProxy(s, tf); });
+    }
   }
 }
 
