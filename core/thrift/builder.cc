@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/buffer/block_pool.h"
 #include "tern/thrift/generic.h"
 #include "tern/thrift/wire.h"
 #include "tern/writer.h"
@@ -20,7 +21,40 @@ constexpr size_t kMaxOwn = 0xFFFFFFF0u;
 
 }  // namespace
 
-StructBuilder::StructBuilder(const TypeInfo& t) : type_(&t), loc_(t.num_fields) {}
+namespace detail {
+
+OwnBytes OwnBytes::Allocate(size_t capacity) {
+  OwnBytes b;
+  if (capacity <= BlockPool::kMaxBlock) b.block_ = BlockPool::Global().Allocate(capacity);
+  if (b.block_ != nullptr) {
+    b.data_ = b.block_->data;
+  } else {
+    b.data_ = new uint8_t[capacity];
+  }
+  return b;
+}
+
+OwnBytes::~OwnBytes() {
+  if (block_ != nullptr) {
+    ::tern::detail::Unref(block_);
+  } else {
+    delete[] data_;
+  }
+}
+
+OwnBytes& OwnBytes::operator=(OwnBytes&& o) noexcept {
+  if (this != &o) {
+    OwnBytes old(std::move(*this));
+    block_ = std::exchange(o.block_, nullptr);
+    data_ = std::exchange(o.data_, nullptr);
+  }
+  return *this;
+}
+
+}  // namespace detail
+
+StructBuilder::StructBuilder(const TypeInfo& t, std::atomic<uint32_t>* size_hint)
+    : type_(&t), size_hint_(size_hint), loc_(t.num_fields) {}
 
 StructBuilder::StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_t* slots)
     : StructBuilder(t) {
@@ -39,10 +73,44 @@ StructBuilder::StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_
     const size_t fixed = FixedWireSize(tt);
     const uint32_t end =
         fixed != 0 ? s + static_cast<uint32_t>(fixed) : SkipValidated(*src_, s, tt);
-    loc_[i] = {true, s - static_cast<uint32_t>(wire::kFieldHeader),
+    loc_[i] = {true, kSrc, s - static_cast<uint32_t>(wire::kFieldHeader),
                end - s + static_cast<uint32_t>(wire::kFieldHeader)};
   }
 }
+
+StructBuilder::~StructBuilder() {
+  if (size_hint_ != nullptr && own_size_ > size_hint_->load(std::memory_order_relaxed)) {
+    // Capped, so one huge message does not make every later builder
+    // allocate that much.
+    size_hint_->store(std::min<uint32_t>(own_size_, 64 * 1024), std::memory_order_relaxed);
+  }
+}
+
+StructBuilder::StructBuilder(const StructBuilder& o)
+    : type_(o.type_),
+      src_(o.src_),
+      size_hint_(o.size_hint_),
+      own_size_(o.own_size_),
+      own_cap_(o.own_size_),
+      own_garbage_(o.own_garbage_),
+      pieces_(o.pieces_),
+      refs_(o.refs_),
+      loc_(o.loc_),
+      size_(o.size_),
+      error_(o.error_) {
+  if (own_size_ != 0) {
+    own_ = detail::OwnBytes::Allocate(own_size_);
+    std::memcpy(own_.get(), o.own_.get(), own_size_);
+  }
+}
+
+StructBuilder& StructBuilder::operator=(const StructBuilder& o) {
+  if (this != &o) *this = StructBuilder(o);
+  return *this;
+}
+
+StructBuilder::StructBuilder(StructBuilder&& o) noexcept = default;
+StructBuilder& StructBuilder::operator=(StructBuilder&& o) noexcept = default;
 
 void StructBuilder::Fail(Status s) {
   if (error_.ok()) error_ = std::move(s);
@@ -55,8 +123,8 @@ size_t StructBuilder::references() const {
 }
 
 void StructBuilder::InsertPiece(size_t* at, const Piece& p) {
-  // Own bytes that continue the piece before them (same field, adjacent in
-  // own_) extend it instead of adding a node.
+  // Own bytes that continue the piece before them (the same field, or both
+  // runs) and are adjacent in own_ extend it instead of adding a node.
   if (p.kind == kOwn && *at > 0) {
     Piece& prev = pieces_[*at - 1];
     if (prev.kind == kOwn && prev.field == p.field && prev.off + prev.len == p.off) {
@@ -65,7 +133,7 @@ void StructBuilder::InsertPiece(size_t* at, const Piece& p) {
       return;
     }
   }
-  pieces_.insert(pieces_.begin() + static_cast<std::ptrdiff_t>(*at), p);
+  pieces_.insert(pieces_.begin() + *at, p);
   size_ += p.len;
   ++*at;
 }
@@ -74,20 +142,21 @@ size_t StructBuilder::Cut(uint32_t field) {
   Loc& l = loc_[field];
   if (l.len == 0) return pieces_.size();
   size_t at = pieces_.size();
-  if (l.in_src) {
-    // Split the received run around the field's bytes.
+  if (l.in_run) {
+    // Split the run around the field's bytes.
     for (size_t i = 0; i < pieces_.size(); ++i) {
       Piece& p = pieces_[i];
-      if (p.kind != kSrc || p.field != -1 || l.off < p.off || l.off + l.len > p.off + p.len) {
+      if (p.kind != l.run_kind || p.field != -1 || l.off < p.off || l.off + l.len > p.off + p.len) {
         continue;
       }
-      const Piece before{kSrc, -1, p.off, l.off - p.off, 0};
-      const Piece after{kSrc, -1, l.off + l.len, p.off + p.len - (l.off + l.len), 0};
-      pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(i));
+      const Piece before{p.kind, -1, p.off, l.off - p.off, 0};
+      const Piece after{p.kind, -1, l.off + l.len, p.off + p.len - (l.off + l.len), 0};
+      if (p.kind == kOwn) own_garbage_ += l.len;
+      pieces_.erase(pieces_.begin() + i);
       at = i;
-      if (after.len != 0) pieces_.insert(pieces_.begin() + static_cast<std::ptrdiff_t>(i), after);
+      if (after.len != 0) pieces_.insert(pieces_.begin() + i, after);
       if (before.len != 0) {
-        pieces_.insert(pieces_.begin() + static_cast<std::ptrdiff_t>(i), before);
+        pieces_.insert(pieces_.begin() + i, before);
         ++at;
       }
       break;
@@ -103,8 +172,7 @@ size_t StructBuilder::Cut(uint32_t field) {
       if (p.kind == kRef) refs_[p.ref] = Slice();
       ++last;
     }
-    pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(first),
-                  pieces_.begin() + static_cast<std::ptrdiff_t>(last));
+    pieces_.erase(pieces_.begin() + first, pieces_.begin() + last);
     at = first;
   }
   size_ -= l.len;
@@ -123,36 +191,66 @@ size_t StructBuilder::PrepareSet(uint32_t field) {
   return at;
 }
 
-uint8_t* StructBuilder::Grow(uint32_t field, size_t n, size_t* at) {
-  const size_t off = own_.size();
-  if (TERN_UNLIKELY(off + n > kMaxOwn)) {
+bool StructBuilder::Reserve(size_t more) {
+  const size_t need = static_cast<size_t>(own_size_) + more;
+  if (TERN_UNLIKELY(need > kMaxOwn)) {
     Fail(ResourceExhausted(std::string("builder: ") + type_->name + " larger than 4 GiB"));
-    return nullptr;
+    return false;
   }
-  own_.resize(off + n);
-  InsertPiece(at, {kOwn, static_cast<int32_t>(field), static_cast<uint32_t>(off),
-                   static_cast<uint32_t>(n), 0});
-  return reinterpret_cast<uint8_t*>(own_.data()) + off;
+  if (need <= own_cap_) return true;
+  size_t cap = std::max<size_t>(need, 2 * static_cast<size_t>(own_cap_));
+  if (own_cap_ == 0) {
+    const uint32_t hint = size_hint_ != nullptr ? size_hint_->load(std::memory_order_relaxed) : 0;
+    cap = std::max<size_t>({need, hint, 64});
+  }
+  cap = std::min(cap, kMaxOwn);
+  detail::OwnBytes fresh = detail::OwnBytes::Allocate(cap);
+  if (own_size_ != 0) std::memcpy(fresh.get(), own_.get(), own_size_);
+  own_ = std::move(fresh);
+  own_cap_ = static_cast<uint32_t>(cap);
+  return true;
+}
+
+uint8_t* StructBuilder::Grow(int32_t field, size_t n, size_t* at) {
+  if (!Reserve(n)) return nullptr;
+  const uint32_t off = own_size_;
+  own_size_ += static_cast<uint32_t>(n);
+  InsertPiece(at, {kOwn, field, off, static_cast<uint32_t>(n), 0});
+  return own_.get() + off;
+}
+
+uint8_t* StructBuilder::GrowField(uint32_t field, size_t n, size_t* at) {
+  const uint32_t off = own_size_;
+  uint8_t* p = Grow(-1, n, at);
+  if (p != nullptr) loc_[field] = {true, kOwn, off, static_cast<uint32_t>(n)};
+  return p;
 }
 
 void StructBuilder::MaybeCompact() {
   // Replaced fields leave their old bytes behind; once they are most of
   // own_, copy the live bytes out so repeated setting cannot grow memory
   // without bound.
-  if (own_garbage_ < 4096 || own_garbage_ * 2 < own_.size()) return;
-  std::string fresh;
-  fresh.reserve(own_.size() - own_garbage_);
+  if (own_garbage_ < 4096 || own_garbage_ * 2 < own_size_) return;
+  const size_t live = own_size_ - own_garbage_;
+  detail::OwnBytes fresh = detail::OwnBytes::Allocate(std::max<size_t>(live, 64));
+  uint32_t pos = 0;
   for (Piece& p : pieces_) {
     if (p.kind != kOwn) continue;
-    const uint32_t moved = static_cast<uint32_t>(fresh.size());
-    fresh.append(own_, p.off, p.len);
-    if (p.field >= 0) {
-      Loc& l = loc_[static_cast<uint32_t>(p.field)];
-      if (!l.in_src && l.off == p.off) l.off = moved;
+    std::memcpy(fresh.get() + pos, own_.get() + p.off, p.len);
+    if (p.field == -1) {
+      // Move the Locs of the run's fields with it.
+      for (Loc& l : loc_) {
+        if (l.in_run && l.run_kind == kOwn && l.off >= p.off && l.off < p.off + p.len) {
+          l.off = l.off - p.off + pos;
+        }
+      }
     }
-    p.off = moved;
+    p.off = pos;
+    pos += p.len;
   }
-  own_.swap(fresh);
+  own_ = std::move(fresh);
+  own_size_ = pos;
+  own_cap_ = static_cast<uint32_t>(std::max<size_t>(live, 64));
   own_garbage_ = 0;
 }
 
@@ -160,16 +258,14 @@ void StructBuilder::SetFixed(uint32_t field, uint64_t bits) {
   const FieldInfo& f = type_->fields[field];
   const size_t w = FixedWireSize(f.type.ttype);
   const uint32_t total = static_cast<uint32_t>(wire::kFieldHeader + w);
-  Loc& l = loc_[field];
+  const Loc& l = loc_[field];
   uint8_t* p;
-  if (!l.in_src && l.len == total && type_->kind != StructKind::kUnion) {
-    p = reinterpret_cast<uint8_t*>(own_.data()) + l.off;  // in place
+  if (l.in_run && l.run_kind == kOwn && l.len == total && type_->kind != StructKind::kUnion) {
+    p = own_.get() + l.off;  // in place
   } else {
     size_t at = PrepareSet(field);
-    const size_t off = own_.size();
-    p = Grow(field, total, &at);
+    p = GrowField(field, total, &at);
     if (p == nullptr) return;
-    loc_[field] = {false, static_cast<uint32_t>(off), total};
   }
   uint8_t* v = wire::PutFieldBegin(p, f.type.ttype, f.id);
   for (size_t i = 0; i < w; ++i) v[i] = static_cast<uint8_t>(bits >> (8 * (w - 1 - i)));
@@ -180,15 +276,16 @@ void StructBuilder::SetString(uint32_t field, std::string_view s) {
     return Fail(InvalidArgument(std::string("builder: ") + type_->name + "." +
                                 type_->fields[field].name + ": string longer than 2^31 - 1"));
   }
+  if (s.size() >= kRefBytes) {
+    // One copy into a block of its own, linked at WriteTo: not copied again.
+    return SetSlice(field, Slice::Copy(s.data(), s.size()));
+  }
   const FieldInfo& f = type_->fields[field];
   size_t at = PrepareSet(field);
-  const size_t off = own_.size();
-  const size_t total = wire::kFieldHeader + 4 + s.size();
-  uint8_t* p = Grow(field, total, &at);
+  uint8_t* p = GrowField(field, wire::kFieldHeader + 4 + s.size(), &at);
   if (p == nullptr) return;
   p = wire::PutFieldBegin(p, f.type.ttype, f.id);
   wire::PutBinary(p, s.data(), s.size());
-  loc_[field] = {false, static_cast<uint32_t>(off), static_cast<uint32_t>(total)};
 }
 
 void StructBuilder::SetSlice(uint32_t field, Slice s) {
@@ -200,18 +297,16 @@ void StructBuilder::SetSlice(uint32_t field, Slice s) {
                                 type_->fields[field].name + ": string longer than 2^31 - 1"));
   }
   const FieldInfo& f = type_->fields[field];
+  const int32_t tag = static_cast<int32_t>(field);
   size_t at = PrepareSet(field);
-  const size_t off = own_.size();
-  uint8_t* p = Grow(field, wire::kFieldHeader + 4, &at);
+  uint8_t* p = Grow(tag, wire::kFieldHeader + 4, &at);
   if (p == nullptr) return;
   p = wire::PutFieldBegin(p, f.type.ttype, f.id);
   wire::PutI32(p, static_cast<int32_t>(s.size()));
   const uint32_t n = static_cast<uint32_t>(s.size());
   refs_.push_back(std::move(s));
-  InsertPiece(&at,
-              {kRef, static_cast<int32_t>(field), 0, n, static_cast<uint32_t>(refs_.size() - 1)});
-  loc_[field] = {false, static_cast<uint32_t>(off),
-                 static_cast<uint32_t>(wire::kFieldHeader + 4 + n)};
+  InsertPiece(&at, {kRef, tag, 0, n, static_cast<uint32_t>(refs_.size() - 1)});
+  loc_[field] = {false, kOwn, 0, static_cast<uint32_t>(wire::kFieldHeader + 4 + n)};
 }
 
 void StructBuilder::SetValue(uint32_t field, const void* value) {
@@ -222,9 +317,7 @@ void StructBuilder::SetValue(uint32_t field, const void* value) {
                                 ": value larger than a Thrift message"));
   }
   size_t at = PrepareSet(field);
-  const size_t off = own_.size();
-  const size_t total = wire::kFieldHeader + n;
-  uint8_t* p = Grow(field, total, &at);
+  uint8_t* p = GrowField(field, wire::kFieldHeader + n, &at);
   if (p == nullptr) return;
   p = wire::PutFieldBegin(p, f.type.ttype, f.id);
   uint8_t* end = generic::WriteValueTo(f.type, value, p);
@@ -232,7 +325,6 @@ void StructBuilder::SetValue(uint32_t field, const void* value) {
     Fail(Internal(std::string("builder: ") + type_->name + "." + f.name +
                   ": encoder wrote a size other than its length"));
   }
-  loc_[field] = {false, static_cast<uint32_t>(off), static_cast<uint32_t>(total)};
 }
 
 void StructBuilder::SetStruct(uint32_t field, const StructBuilder& nested) {
@@ -253,17 +345,15 @@ void StructBuilder::SetStruct(uint32_t field, const StructBuilder& nested) {
                                 ": value larger than a Thrift message"));
   }
   size_t at = PrepareSet(field);
-  const size_t off = own_.size();
   const int32_t tag = static_cast<int32_t>(field);
-  uint8_t* p = Grow(field, wire::kFieldHeader, &at);
-  if (p == nullptr) return;
+  if (!Reserve(total)) return;  // own_ does not move below
+  uint8_t* p = Grow(tag, wire::kFieldHeader, &at);
   wire::PutFieldBegin(p, f.type.ttype, f.id);
   for (const Piece& np : nested.pieces_) {
     switch (np.kind) {
       case kOwn: {
-        uint8_t* q = Grow(field, np.len, &at);
-        if (q == nullptr) return;
-        std::memcpy(q, nested.own_.data() + np.off, np.len);
+        uint8_t* q = Grow(tag, np.len, &at);
+        std::memcpy(q, nested.own_.get() + np.off, np.len);
         break;
       }
       case kSrc: {
@@ -274,8 +364,7 @@ void StructBuilder::SetStruct(uint32_t field, const StructBuilder& nested) {
           refs_.push_back(std::move(shared));
           InsertPiece(&at, {kRef, tag, 0, np.len, static_cast<uint32_t>(refs_.size() - 1)});
         } else {
-          uint8_t* q = Grow(field, np.len, &at);
-          if (q == nullptr) return;
+          uint8_t* q = Grow(tag, np.len, &at);
           nested.src_->CopyOut(np.off, np.len, q);
         }
         break;
@@ -286,10 +375,9 @@ void StructBuilder::SetStruct(uint32_t field, const StructBuilder& nested) {
         break;
     }
   }
-  uint8_t* stop = Grow(field, 1, &at);
-  if (stop == nullptr) return;
+  uint8_t* stop = Grow(tag, 1, &at);
   *stop = 0;
-  loc_[field] = {false, static_cast<uint32_t>(off), static_cast<uint32_t>(total)};
+  loc_[field] = {false, kOwn, 0, static_cast<uint32_t>(total)};
 }
 
 void StructBuilder::SetEncoded(uint32_t field, const Bytes& b, uint32_t off, uint32_t len) {
@@ -300,28 +388,27 @@ void StructBuilder::SetEncoded(uint32_t field, const Bytes& b, uint32_t off, uin
   }
   const int32_t tag = static_cast<int32_t>(field);
   size_t at = PrepareSet(field);
-  const size_t hoff = own_.size();
-  uint8_t* p = Grow(field, wire::kFieldHeader, &at);
+  Slice shared;
+  const bool link_src = &b == src_ && FixedWireSize(f.type.ttype) == 0;
+  const bool link_ref = !link_src && len >= kRefBytes && b.Share(off, len, &shared);
+  if (!link_src && !link_ref) {
+    // Copied whole into a run (so SetFixed can overwrite it in place later).
+    uint8_t* p = GrowField(field, wire::kFieldHeader + len, &at);
+    if (p == nullptr) return;
+    p = wire::PutFieldBegin(p, f.type.ttype, f.id);
+    b.CopyOut(off, len, p);
+    return;
+  }
+  uint8_t* p = Grow(tag, wire::kFieldHeader, &at);
   if (p == nullptr) return;
   wire::PutFieldBegin(p, f.type.ttype, f.id);
-  Slice shared;
-  if (FixedWireSize(f.type.ttype) != 0) {
-    // Copied, so SetFixed can later overwrite it in place.
-    uint8_t* q = Grow(field, len, &at);
-    if (q == nullptr) return;
-    b.CopyOut(off, len, q);
-  } else if (&b == src_) {
+  if (link_src) {
     InsertPiece(&at, {kSrc, tag, off, len, 0});
-  } else if (len >= kRefBytes && b.Share(off, len, &shared)) {
+  } else {
     refs_.push_back(std::move(shared));
     InsertPiece(&at, {kRef, tag, 0, len, static_cast<uint32_t>(refs_.size() - 1)});
-  } else {
-    uint8_t* q = Grow(field, len, &at);
-    if (q == nullptr) return;
-    b.CopyOut(off, len, q);
   }
-  loc_[field] = {false, static_cast<uint32_t>(hoff),
-                 static_cast<uint32_t>(wire::kFieldHeader + len)};
+  loc_[field] = {false, kOwn, 0, static_cast<uint32_t>(wire::kFieldHeader + len)};
 }
 
 void StructBuilder::Clear(uint32_t field) { Cut(field); }
@@ -363,7 +450,7 @@ Status StructBuilder::Emittable() const {
 Status StructBuilder::WriteTo(LinkBuffer& out) const {
   TERN_RETURN_IF_ERROR(CheckEmittable(*type_, error_, MissingRequired()));
   // Adjacent own pieces that are adjacent in own_ too go out as one copy.
-  const char* run = nullptr;
+  const uint8_t* run = nullptr;
   size_t run_len = 0;
   auto flush_run = [&] {
     if (run_len != 0) out.Write(run, run_len);
@@ -372,11 +459,11 @@ Status StructBuilder::WriteTo(LinkBuffer& out) const {
   for (const Piece& p : pieces_) {
     switch (p.kind) {
       case kOwn:
-        if (run_len != 0 && run + run_len == own_.data() + p.off) {
+        if (run_len != 0 && run + run_len == own_.get() + p.off) {
           run_len += p.len;
         } else {
           flush_run();
-          run = own_.data() + p.off;
+          run = own_.get() + p.off;
           run_len = p.len;
         }
         break;
@@ -417,7 +504,7 @@ Status StructBuilder::CopyTo(uint8_t* out) const {
   for (const Piece& p : pieces_) {
     switch (p.kind) {
       case kOwn:
-        std::memcpy(out, own_.data() + p.off, p.len);
+        std::memcpy(out, own_.get() + p.off, p.len);
         break;
       case kSrc:
         src_->CopyOut(p.off, p.len, out);

@@ -18,11 +18,7 @@ namespace tern::view {
 Bytes::Bytes(const void* data, size_t size)
     : first_(static_cast<const uint8_t*>(data)), first_end_(size), size_(size) {}
 
-Bytes::Bytes(Slice s) {
-  std::vector<Slice> v;
-  v.push_back(std::move(s));
-  Init(std::move(v));
-}
+Bytes::Bytes(Slice s) { InitOne(std::move(s)); }
 
 Bytes::Bytes(std::vector<Slice> segments) { Init(std::move(segments)); }
 
@@ -30,6 +26,7 @@ Bytes::~Bytes() = default;
 
 void Bytes::Reset(const void* data, size_t size) {
   owners_.clear();
+  one_ = Slice();
   segs_.clear();
   first_ = static_cast<const uint8_t*>(data);
   first_end_ = size;
@@ -38,11 +35,19 @@ void Bytes::Reset(const void* data, size_t size) {
 
 void Bytes::Reset(Slice s) {
   segs_.clear();
+  owners_.clear();
   first_ = nullptr;
   first_end_ = 0;
-  std::vector<Slice> v;
-  v.push_back(std::move(s));
-  Init(std::move(v));
+  InitOne(std::move(s));
+}
+
+// One owned segment, the common case (a frame in one block): no vector.
+void Bytes::InitOne(Slice s) {
+  one_ = std::move(s);
+  size_ = one_.size();
+  first_ = size_ != 0 ? one_.data() : nullptr;
+  first_end_ = size_;
+  if (size_ == 0) one_ = Slice();
 }
 
 void Bytes::Init(std::vector<Slice> segments) {
@@ -120,10 +125,11 @@ const uint8_t* Bytes::AtSlow(uint32_t off, uint32_t n, uint8_t* tmp) const {
 }
 
 bool Bytes::Share(uint32_t off, uint32_t n, Slice* out) const {
-  if (owners_.empty() || n == 0) return false;
+  if (n == 0) return false;
   if (segs_.empty()) {
-    if (static_cast<uint64_t>(off) + n > first_end_) return false;
-    *out = owners_[0].Sub(off, n);
+    const Slice* owner = one_.size() != 0 ? &one_ : owners_.empty() ? nullptr : &owners_[0];
+    if (owner == nullptr || static_cast<uint64_t>(off) + n > first_end_) return false;
+    *out = owner->Sub(off, n);
     return true;
   }
   const Segment* s = Find(off);

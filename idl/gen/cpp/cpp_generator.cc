@@ -932,7 +932,7 @@ void EmitBuilderDecl(Out& o, const Struct& s) {
   o.L(" public:");
   o.In();
   o.L("// An empty " + s.name + ": no field set (unset fields are absent on the wire).");
-  o.L(B + "() : tern_b_(" + s.cpp + "::kTernTypeInfo) {}");
+  o.L(B + "() : tern_b_(" + s.cpp + "::kTernTypeInfo, &tern_size_hint_) {}");
   o.L("// Every field of the view as received; setters replace single fields. The");
   o.L("// view's bytes must outlive the builder.");
   o.L("explicit " + B + "(const " + V + "& v) : tern_b_(" + s.cpp +
@@ -992,6 +992,8 @@ void EmitBuilderDecl(Out& o, const Struct& s) {
   o.L();
   o.L(" private:");
   o.In();
+  o.L("// What builders of this type write themselves, so the first allocation fits.");
+  o.L("static inline std::atomic<uint32_t> tern_size_hint_{0};");
   o.L("::tern::view::StructBuilder tern_b_;");
   o.Un();
   o.L("};");

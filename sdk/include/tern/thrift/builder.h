@@ -46,12 +46,17 @@
 // may run concurrently.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "tern/buffer.h"
@@ -62,6 +67,121 @@
 #include "tern/type_info.h"
 
 namespace tern::view {
+
+namespace detail {
+
+// A vector of trivially copyable T that keeps its first N elements inline
+// (a builder's pieces and field locations fit there almost always, so a
+// builder costs no allocation for them).
+template <class T, size_t N>
+class PodVec {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  PodVec() = default;
+  explicit PodVec(size_t n) { resize(n); }
+  PodVec(const PodVec& o) { *this = o; }
+  PodVec& operator=(const PodVec& o) {
+    if (this == &o) return *this;
+    size_ = 0;
+    reserve(o.size_);
+    std::memcpy(data(), o.data(), o.size_ * sizeof(T));
+    size_ = o.size_;
+    return *this;
+  }
+  PodVec(PodVec&& o) noexcept { *this = std::move(o); }
+  PodVec& operator=(PodVec&& o) noexcept {
+    if (this == &o) return *this;
+    if (o.heap_ != nullptr) {
+      heap_ = std::move(o.heap_);
+      cap_ = o.cap_;
+    } else {
+      heap_.reset();
+      cap_ = N;
+      std::memcpy(inline_, o.inline_, o.size_ * sizeof(T));
+    }
+    size_ = o.size_;
+    o.size_ = 0;
+    o.cap_ = N;
+    return *this;
+  }
+
+  T* data() { return heap_ != nullptr ? heap_.get() : inline_; }
+  const T* data() const { return heap_ != nullptr ? heap_.get() : inline_; }
+  size_t size() const { return size_; }
+  size_t capacity() const { return cap_; }
+  T* begin() { return data(); }
+  T* end() { return data() + size_; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + size_; }
+  T& operator[](size_t i) { return data()[i]; }
+  const T& operator[](size_t i) const { return data()[i]; }
+
+  void reserve(size_t n) {
+    if (n <= cap_) return;
+    const size_t cap = std::max(n, 2 * cap_);
+    std::unique_ptr<T[]> fresh(new T[cap]);
+    std::memcpy(fresh.get(), data(), size_ * sizeof(T));
+    heap_ = std::move(fresh);
+    cap_ = cap;
+  }
+  void resize(size_t n) {
+    reserve(n);
+    for (size_t i = size_; i < n; ++i) data()[i] = T();
+    size_ = n;
+  }
+  void push_back(const T& v) {
+    reserve(size_ + 1);
+    data()[size_++] = v;
+  }
+  T* insert(T* pos, const T& v) {
+    const size_t i = static_cast<size_t>(pos - data());
+    reserve(size_ + 1);
+    T* d = data();
+    std::memmove(d + i + 1, d + i, (size_ - i) * sizeof(T));
+    d[i] = v;
+    ++size_;
+    return d + i;
+  }
+  T* erase(T* first, T* last) {
+    const size_t i = static_cast<size_t>(first - data());
+    const size_t n = static_cast<size_t>(last - first);
+    T* d = data();
+    std::memmove(d + i, d + i + n, (size_ - i - n) * sizeof(T));
+    size_ -= n;
+    return d + i;
+  }
+  T* erase(T* pos) { return erase(pos, pos + 1); }
+
+ private:
+  T inline_[N];
+  std::unique_ptr<T[]> heap_;
+  size_t size_ = 0;
+  size_t cap_ = N;
+};
+
+// A builder's own bytes: a block of the BlockPool (its per-thread caches
+// make this cheaper than malloc for the sizes builders use), or heap memory
+// past the pool's largest class. Move-only.
+class TERN_EXPORT OwnBytes {
+ public:
+  OwnBytes() = default;
+  // At least `capacity` bytes, not initialised.
+  static OwnBytes Allocate(size_t capacity);
+  ~OwnBytes();
+  OwnBytes(OwnBytes&& o) noexcept
+      : block_(std::exchange(o.block_, nullptr)), data_(std::exchange(o.data_, nullptr)) {}
+  OwnBytes& operator=(OwnBytes&& o) noexcept;
+  OwnBytes(const OwnBytes&) = delete;
+  OwnBytes& operator=(const OwnBytes&) = delete;
+  uint8_t* get() const { return data_; }
+
+ private:
+  ::tern::detail::Block* block_ = nullptr;  // null: data_ is from new[]
+  uint8_t* data_ = nullptr;
+};
+
+}  // namespace detail
 
 // The bits SetFixed takes for a value of a fixed-size field type.
 template <class T>
@@ -84,12 +204,20 @@ class TERN_EXPORT StructBuilder {
   // copy of a few KB).
   static constexpr uint32_t kRefBytes = 4096;
 
-  // An empty struct of type t (no field set).
-  explicit StructBuilder(const TypeInfo& t);
+  // An empty struct of type t (no field set). `size_hint`, when given, is a
+  // per-type estimate of the bytes a builder writes itself (the generated
+  // Builder keeps one per struct type): the first allocation takes that
+  // much, and a builder that wrote more raises it when destroyed.
+  explicit StructBuilder(const TypeInfo& t, std::atomic<uint32_t>* size_hint = nullptr);
   // Every field of the view's struct, as received. `slots` is the view's
   // index (one entry per t.fields). An empty view (no bytes) gives an empty
   // builder.
   StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_t* slots);
+  ~StructBuilder();
+  StructBuilder(const StructBuilder& o);
+  StructBuilder& operator=(const StructBuilder& o);
+  StructBuilder(StructBuilder&& o) noexcept;
+  StructBuilder& operator=(StructBuilder&& o) noexcept;
 
   const TypeInfo& type() const { return *type_; }
   bool has(uint32_t field) const { return loc_[field].len != 0; }
@@ -146,22 +274,26 @@ class TERN_EXPORT StructBuilder {
   // Every own byte, piece and reference; for tests and benchmarks.
   size_t pieces() const { return pieces_.size(); }
   size_t references() const;
-  size_t own_bytes() const { return own_.size(); }
+  size_t own_bytes() const { return own_size_; }
 
  private:
   enum Kind : uint8_t { kOwn, kSrc, kRef };
   struct Piece {
     Kind kind;
-    int32_t field;  // the field whose bytes these are; -1: received bytes of several
-    uint32_t off;   // kOwn: into own_; kSrc: into *src_; kRef: unused
+    // The field whose bytes these are (a field spread over several pieces:
+    // attached by reference, a spliced nested builder); -1 for a run of
+    // whole fields in own_ or *src_, each located by its Loc.
+    int32_t field;
+    uint32_t off;  // kOwn: into own_; kSrc: into *src_; kRef: unused
     uint32_t len;
     uint32_t ref;  // kRef: index into refs_
   };
-  // Where a field's header + value lie. in_src: [off, off + len) of *src_,
-  // inside an untagged kSrc piece (a field of the view not touched yet);
-  // otherwise the field's own pieces (tagged), `off` its header in own_.
+  // Where a field's header + value lie. in_run: [off, off + len) of own_
+  // (run_kind kOwn) or *src_ (kSrc), inside a run piece; otherwise the
+  // field's own tagged pieces.
   struct Loc {
-    bool in_src = false;
+    bool in_run = false;
+    Kind run_kind = kOwn;
     uint32_t off = 0;
     uint32_t len = 0;  // 0: not set
   };
@@ -172,20 +304,27 @@ class TERN_EXPORT StructBuilder {
   size_t Cut(uint32_t field);
   // Cuts the field (and, in a union, every other field), for a new value.
   size_t PrepareSet(uint32_t field);
-  // Appends n bytes to own_ as a piece of `field` at piece index `at`;
-  // returns where to write them (valid until own_ grows again).
-  uint8_t* Grow(uint32_t field, size_t n, size_t* at);
+  // Appends n bytes to own_ at piece index `at`: as a tagged piece of
+  // `field`, or (field < 0) in a run. Returns where to write them (valid
+  // until own_ grows again), or null when own_ would pass 4 GiB.
+  uint8_t* Grow(int32_t field, size_t n, size_t* at);
+  // A whole field of n bytes in a run at `at`; records its Loc.
+  uint8_t* GrowField(uint32_t field, size_t n, size_t* at);
+  bool Reserve(size_t more);
   void InsertPiece(size_t* at, const Piece& p);
   void Fail(Status s);
   void MaybeCompact();
 
   const TypeInfo* type_;
   const Bytes* src_ = nullptr;
-  std::string own_;
+  std::atomic<uint32_t>* size_hint_ = nullptr;
+  detail::OwnBytes own_;  // bytes the builder wrote (not zero-filled)
+  uint32_t own_size_ = 0;
+  uint32_t own_cap_ = 0;
   size_t own_garbage_ = 0;  // own_ bytes no piece refers to any more
-  std::vector<Piece> pieces_;
+  detail::PodVec<Piece, 4> pieces_;
   std::vector<Slice> refs_;
-  std::vector<Loc> loc_;
+  detail::PodVec<Loc, 16> loc_;
   size_t size_ = 0;  // sum of the pieces (no stop byte)
   Status error_;     // the first setter that could not encode its value
 };

@@ -156,6 +156,7 @@ class TERN_EXPORT Bytes {
 
  private:
   void Init(std::vector<Slice> segments);
+  void InitOne(Slice s);
   const uint8_t* ContiguousSlow(uint32_t off, uint32_t n) const;
   const uint8_t* AtSlow(uint32_t off, uint32_t n, uint8_t* tmp) const;
 
@@ -163,7 +164,8 @@ class TERN_EXPORT Bytes {
   uint64_t first_end_ = 0;
   size_t size_ = 0;
   std::vector<Segment> segs_;  // only when there are several segments
-  std::vector<Slice> owners_;
+  std::vector<Slice> owners_;  // several segments
+  Slice one_;                  // or one owned segment
 };
 
 // ---- the index pass -----------------------------------------------------------
