@@ -565,15 +565,24 @@ TERN_EXPORT Status DecodeStruct(const ViewCore& core, const TypeInfo& t, void* o
 // whose IDL default is a struct or a container reads.
 template <class V, class T>
 const V& DefaultOf() {
-  static const V* const kView = [] {
+  // One object holds the bytes, the Bytes over them and the view, so all of
+  // it stays reachable (never freed: it lives as long as the process).
+  struct Holder {
+    std::string wire;
+    Bytes bytes;
+    V view;
+  };
+  static const Holder* const kHolder = [] {
     const T value{};
-    auto* bytes = new std::string(value.BLength(), '\0');
-    value.FastWrite(reinterpret_cast<uint8_t*>(bytes->data()));
-    auto* b = new Bytes(bytes->data(), bytes->size());
-    auto v = V::Parse(*b);
-    return new V(v.ok() ? *v : V());
+    auto* h = new Holder;
+    h->wire.assign(value.BLength(), '\0');
+    value.FastWrite(reinterpret_cast<uint8_t*>(h->wire.data()));
+    h->bytes.Reset(h->wire.data(), h->wire.size());
+    auto v = V::Parse(h->bytes);
+    if (v.ok()) h->view = *v;
+    return h;
   }();
-  return *kView;
+  return kHolder->view;
 }
 
 // A view together with the Bytes it reads, for a view that must outlive the
