@@ -15,6 +15,7 @@
 #include <string>
 
 #include "apache_conformance_types.h"
+#include "apache_io.h"
 #include "conformance_types.h"
 #include "tern/testing/random_value.h"
 #include "tern/thrift/builder.h"
@@ -24,16 +25,7 @@
 namespace tern {
 namespace {
 
-using apache::thrift::protocol::TBinaryProtocol;
-using apache::thrift::transport::TMemoryBuffer;
 namespace c = ::tern::conformance;
-
-template <class Tern>
-std::string TernBytes(const Tern& v) {
-  std::string s(v.BLength(), '\0');
-  v.FastWrite(reinterpret_cast<uint8_t*>(s.data()));
-  return s;
-}
 
 template <class Tern>
 Tern TernRead(const std::string& bytes) {
@@ -44,26 +36,6 @@ Tern TernRead(const std::string& bytes) {
     EXPECT_EQ(*r, bytes.size());
   }
   return v;
-}
-
-template <class Apache>
-Apache ApacheRead(const std::string& bytes) {
-  auto buf =
-      std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
-                                      static_cast<uint32_t>(bytes.size()), TMemoryBuffer::COPY);
-  TBinaryProtocol proto(buf);
-  Apache v;
-  v.read(&proto);
-  EXPECT_EQ(buf->available_read(), 0u) << "Apache must consume exactly the struct";
-  return v;
-}
-
-template <class Apache>
-std::string ApacheBytes(const Apache& v) {
-  auto buf = std::make_shared<TMemoryBuffer>();
-  TBinaryProtocol proto(buf);
-  v.write(&proto);
-  return buf->getBufferAsString();
 }
 
 // Apache's bytes for a random Tern value (Apache read Tern's, wrote its own).

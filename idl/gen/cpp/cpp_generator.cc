@@ -1821,6 +1821,54 @@ void EmitServiceDecl(Out& o, const Service& s) {
   o.L();
 }
 
+// The dispatch table of one handler interface (closing the file-local
+// namespace its invokers are in), its ServiceDescriptor `desc` and its
+// TernRegister, which also registers the base service's handler of the
+// same kind. view: the entries set invoke_view (TernInvokeView_*) instead
+// of invoke (TernInvoke_*).
+void EmitDispatch(Out& o, const Service& s, const std::string& handler, const std::string& desc,
+                  bool view) {
+  const std::string svc = s.cpp;
+  const std::string table = std::string(view ? "kTernViewMethods_" : "kTernMethods_") + svc;
+  const std::string kind = view ? "ViewHandler" : "AsyncHandler";
+  o.L("const ::tern::rpc::MethodEntry " + table + "[] = {");
+  o.In();
+  for (const Function& fn : s.functions) {
+    const std::string id = svc + "_" + fn.name;
+    o.L("{\"" + fn.name + "\", &" + fn.args_struct->cpp + "::kTernTypeInfo, " +
+        (fn.result_struct != nullptr ? "&" + fn.result_struct->cpp + "::kTernTypeInfo"
+                                     : std::string("nullptr")) +
+        ", " + (fn.oneway ? "true" : "false") + ", " +
+        (view ? "nullptr, &TernInvokeView_" + id : "&TernInvoke_" + id + ", nullptr") + "},");
+  }
+  if (s.functions.empty()) o.L("{\"\", nullptr, nullptr, false, nullptr, nullptr},");
+  o.Un();
+  o.L("};");
+  o.L();
+  o.L("}  // namespace");
+  o.L();
+  o.L("const ::tern::rpc::ServiceDescriptor " + handler + "::" + desc + " = {");
+  o.L("    \"" + s.name + "\", " + table + ", " + Num(s.functions.size()) + ", " +
+      (s.extends_qualified.empty() ? std::string("nullptr")
+                                   : "&" + s.extends_qualified + kind + "::" + desc) +
+      "};");
+  o.L();
+  o.L("::tern::Status " + handler + "::TernRegister(::tern::rpc::Server& server,");
+  o.L("                                    std::shared_ptr<" + handler + "> handler) {");
+  o.In();
+  o.L("void* self = static_cast<void*>(static_cast<" + handler + "*>(handler.get()));");
+  if (s.extends_qualified.empty()) {
+    o.L("return server.AddService(" + desc + ", self, std::move(handler));");
+  } else {
+    o.L("::tern::Status st = server.AddService(" + desc + ", self, handler);");
+    o.L("if (!st.ok()) return st;");
+    o.L("return " + s.extends_qualified + kind + "::TernRegister(server, std::move(handler));");
+  }
+  o.Un();
+  o.L("}");
+  o.L();
+}
+
 // The view handler's invokers, dispatch table and registration (after
 // EmitServiceDefs' helpers: TernSet_/TernCatch_ are reused).
 void EmitViewServiceDefs(Out& o, const Service& s) {
@@ -1851,42 +1899,7 @@ void EmitViewServiceDefs(Out& o, const Service& s) {
     o.Un();
     o.L("}");
   }
-  o.L("const ::tern::rpc::MethodEntry kTernViewMethods_" + svc + "[] = {");
-  o.In();
-  for (const Function& fn : s.functions) {
-    const std::string id = svc + "_" + fn.name;
-    o.L("{\"" + fn.name + "\", &" + fn.args_struct->cpp + "::kTernTypeInfo, " +
-        (fn.result_struct != nullptr ? "&" + fn.result_struct->cpp + "::kTernTypeInfo"
-                                     : std::string("nullptr")) +
-        ", " + (fn.oneway ? "true" : "false") + ", nullptr, &TernInvokeView_" + id + "},");
-  }
-  if (s.functions.empty()) o.L("{\"\", nullptr, nullptr, false, nullptr, nullptr},");
-  o.Un();
-  o.L("};");
-  o.L();
-  o.L("}  // namespace");
-  o.L();
-  o.L("const ::tern::rpc::ServiceDescriptor " + vh + "::kTernViewService = {");
-  o.L("    \"" + s.name + "\", kTernViewMethods_" + svc + ", " + Num(s.functions.size()) + ", " +
-      (s.extends_qualified.empty() ? std::string("nullptr")
-                                   : "&" + s.extends_qualified + "ViewHandler::kTernViewService") +
-      "};");
-  o.L();
-  o.L("::tern::Status " + vh + "::TernRegister(::tern::rpc::Server& server,");
-  o.L("                                    std::shared_ptr<" + vh + "> handler) {");
-  o.In();
-  o.L("::tern::Status st = server.AddService(");
-  o.L("    kTernViewService, static_cast<void*>(static_cast<" + vh +
-      "*>(handler.get())), handler);");
-  if (s.extends_qualified.empty()) {
-    o.L("return st;");
-  } else {
-    o.L("if (!st.ok()) return st;");
-    o.L("return " + s.extends_qualified + "ViewHandler::TernRegister(server, std::move(handler));");
-  }
-  o.Un();
-  o.L("}");
-  o.L();
+  EmitDispatch(o, s, vh, "kTernViewService", /*view=*/true);
 }
 
 void EmitServiceDefs(Out& o, const Service& s) {
@@ -1967,43 +1980,7 @@ void EmitServiceDefs(Out& o, const Service& s) {
         (fn.oneway ? "true" : "false") + "};");
     o.L();
   }
-  o.L("const ::tern::rpc::MethodEntry kTernMethods_" + svc + "[] = {");
-  o.In();
-  for (const Function& fn : s.functions) {
-    const std::string id = svc + "_" + fn.name;
-    o.L("{\"" + fn.name + "\", &" + fn.args_struct->cpp + "::kTernTypeInfo, " +
-        (fn.result_struct != nullptr ? "&" + fn.result_struct->cpp + "::kTernTypeInfo"
-                                     : std::string("nullptr")) +
-        ", " + (fn.oneway ? "true" : "false") + ", &TernInvoke_" + id + ", nullptr},");
-  }
-  if (s.functions.empty()) o.L("{\"\", nullptr, nullptr, false, nullptr, nullptr},");
-  o.Un();
-  o.L("};");
-  o.L();
-  o.L("}  // namespace");
-  o.L();
-  o.L("const ::tern::rpc::ServiceDescriptor " + ah + "::kTernService = {");
-  o.L("    \"" + s.name + "\", kTernMethods_" + svc + ", " + Num(s.functions.size()) + ", " +
-      (s.extends_qualified.empty() ? std::string("nullptr")
-                                   : "&" + s.extends_qualified + "AsyncHandler::kTernService") +
-      "};");
-  o.L();
-  o.L("::tern::Status " + ah + "::TernRegister(::tern::rpc::Server& server,");
-  o.L("                                    std::shared_ptr<" + ah + "> handler) {");
-  o.In();
-  if (s.extends_qualified.empty()) {
-    o.L("void* self = static_cast<void*>(static_cast<" + ah + "*>(handler.get()));");
-    o.L("return server.AddService(kTernService, self, std::move(handler));");
-  } else {
-    o.L("::tern::Status st = server.AddService(");
-    o.L("    kTernService, static_cast<void*>(static_cast<" + ah + "*>(handler.get())), handler);");
-    o.L("if (!st.ok()) return st;");
-    o.L("return " + s.extends_qualified +
-        "AsyncHandler::TernRegister(server, std::move(handler));");
-  }
-  o.Un();
-  o.L("}");
-  o.L();
+  EmitDispatch(o, s, ah, "kTernService", /*view=*/false);
   EmitViewServiceDefs(o, s);
   // The synchronous handler's adapters.
   for (const Function& fn : s.functions) {
