@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/buffer/block_pool.h"
+#include "tern/copy_stats.h"
 
 namespace tern {
 
@@ -175,6 +176,7 @@ Result<uint8_t*> LinkBuffer::MallocSlow(size_t n) {
 }
 
 void LinkBuffer::Write(const void* data, size_t n) {
+  NotePayloadCopy(n);
   const auto* src = static_cast<const uint8_t*>(data);
   while (n > 0) {
     size_t room = static_cast<size_t>(write_->cap_end - write_->malloc_end);
@@ -359,6 +361,7 @@ Result<const uint8_t*> LinkBuffer::ReadSlow(size_t n, bool consume) {
   }
   detail::Block* b = BlockPool::Global().Allocate(n);
   if (b == nullptr) return ResourceExhausted("LinkBuffer: out of memory");
+  NotePayloadCopy(n);
   b->next_free = scratch_;
   scratch_ = b;
   // Copy without disturbing the read position, then consume if asked.
@@ -463,6 +466,7 @@ Result<Slice> LinkBuffer::ReadSlice(size_t n) {
   }
   detail::Block* b = BlockPool::Global().Allocate(n);
   if (b == nullptr) return ResourceExhausted("LinkBuffer: out of memory");
+  NotePayloadCopy(n);
   Status st = ReadTo(b->data, n);
   DCHECK(st.ok());
   Slice s = Slice::FromBlock(b, b->data, n);

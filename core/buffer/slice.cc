@@ -4,6 +4,7 @@
 #include <new>
 
 #include "core/buffer/block_pool.h"
+#include "tern/copy_stats.h"
 
 namespace tern {
 namespace detail {
@@ -40,6 +41,7 @@ Slice Slice::FromString(std::string&& s) {
 
 Slice Slice::Copy(const void* data, size_t size) {
   if (size == 0) return Slice();
+  NotePayloadCopy(size);
   detail::Block* b = BlockPool::Global().Allocate(size);
   if (b == nullptr) {
     // Larger than the largest pool class: an owned heap copy.

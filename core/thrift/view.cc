@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "tern/buffer.h"
+#include "tern/copy_stats.h"
 
 namespace tern::view {
 
@@ -101,6 +102,7 @@ const uint8_t* Bytes::ContiguousSlow(uint32_t off, uint32_t n) const {
 }
 
 void Bytes::CopyOut(uint32_t off, uint32_t n, void* dst) const {
+  NotePayloadCopy(n);
   auto* out = static_cast<uint8_t*>(dst);
   if (static_cast<uint64_t>(off) + n <= first_end_) {
     if (n != 0) std::memcpy(out, first_ + off, n);

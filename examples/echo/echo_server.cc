@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "echo_services.h"
+#include "tern/copy_stats.h"
 #include "tern/init.h"
 #include "tern/rpc/runtime.h"
 #include "tern/rpc/server.h"
@@ -124,6 +125,9 @@ int main(int argc, char** argv) {
             << ", draining calls in flight" << std::endl;
   (*server)->Stop();
   const tern::rpc::ServerStats st = (*server)->stats();
+  const tern::PayloadCopies copies = tern::PayloadCopyStats();
+  std::cout << "echo_server: payload copies: " << copies.count << " (" << copies.bytes
+            << " bytes) in " << st.calls << " calls\n";
   std::cout << "echo_server: stopped after " << st.calls << " calls (" << st.rejected
             << " rejected, " << st.bad_frames << " connections closed for bad input)\n";
   if (FLAGS_print_metrics) {

@@ -74,11 +74,11 @@ start_server() {  # name -> sets server_pid, address
   case "$name" in
     tern) taskset -c "$server_cpu" "$echo_server" --describe=false --port_file="$port_file" \
             -- --server.address=127.0.0.1:0 --netpoll.pollers=1 --codec.max_frame=64m \
-            --codec.max_string=64m >/dev/null 2>&1 & ;;
+            --codec.max_string=64m >"$tmp/server.out" 2>&1 & ;;
     tern_cf) taskset -c "$server_cpu" "$echo_server" --describe=false --port_file="$port_file" \
             --handler=view -- --server.address=127.0.0.1:0 --netpoll.pollers=1 \
             --server.codec=thrift_copyfree --codec.max_frame=64m \
-            --codec.max_string=64m >/dev/null 2>&1 & ;;
+            --codec.max_string=64m >"$tmp/server.out" 2>&1 & ;;
     apache) taskset -c "$server_cpu" "$bin/apache_echo_server" --server=nonblocking \
               --port_file="$port_file" >/dev/null 2>&1 & ;;
     limit) taskset -c "$server_cpu" "$bin/thrift_limit_server" --port_file="$port_file" \
@@ -91,9 +91,19 @@ start_server() {  # name -> sets server_pid, address
 }
 
 stop_server() {
-  kill "$server_pid" 2>/dev/null || true
+  kill -INT "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
+}
+
+# Tern's echo_server reports the payload copies (>= 4 KB runs copied in user
+# space, tern/copy_stats.h) it made over all its calls: per call, or -1.
+copies_per_call() {
+  local line
+  line=$(sed -n 's/^echo_server: payload copies: \([0-9]*\) (.*) in \([0-9]*\) calls$/\1 \2/p' \
+         "$tmp/server.out" 2>/dev/null | tail -1)
+  if [[ -z "$line" ]]; then echo -1; return; fi
+  awk -v l="$line" 'BEGIN { split(l, a, " "); printf "%.3f", (a[2] > 0 ? a[1] / a[2] : 0) }'
 }
 
 echo "# CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs"
@@ -103,12 +113,13 @@ for c in $cases; do
   conns=${c##*:}
   for r in $(seq "$runs"); do
     for s in $available; do
+      rm -f "$tmp/server.out"
       start_server "$s"
       line=$(taskset -c "$load_cpu" "$tern" bench --address="$address" --connections="$conns" \
           --size="$size" --warmup="$warmup" --duration="$duration" --server-pid="$server_pid" \
           --json | tail -1) || echo "errors: $s size=$size conns=$conns run=$r" >&2
-      [[ "$line" == "{"* ]] && echo "${line%\}},\"label\":\"$s\"}" >> "$out"
       stop_server
+      [[ "$line" == "{"* ]] && echo "${line%\}},\"label\":\"$s\",\"copies_per_call\":$(copies_per_call)}" >> "$out"
       echo "  done: size=$size conns=$conns run=$r server=$s" >&2
     done
   done
@@ -125,8 +136,8 @@ def spread(rs, k):
     v = [r[k] for r in rs]
     m = statistics.median(v)
     return (max(v) - min(v)) / m * 50 if m else 0  # +- % around the median
-print("| size | conns | server | runs | QPS | p50 us | p99 us | p999 us | CPU us/req | errors |")
-print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| size | conns | server | runs | QPS | p50 us | p99 us | p999 us | CPU us/req | errors | copies/call |")
+print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 cases = sorted({(s, c) for s, c, _ in groups})
 labels = []
 for _, _, l in groups:
@@ -137,7 +148,11 @@ for s, c in cases:
         if not rs: continue
         print(f"| {s} | {c} | {l} | {len(rs)} | {med(rs,'qps'):.0f} (±{spread(rs,'qps'):.0f}%) | "
               f"{med(rs,'p50_us'):.1f} | {med(rs,'p99_us'):.1f} | {med(rs,'p999_us'):.1f} | "
-              f"{med(rs,'server_cpu_us_per_req'):.2f} | {sum(r['errors'] for r in rs)} |")
+              f"{med(rs,'server_cpu_us_per_req'):.2f} | {sum(r['errors'] for r in rs)} | "
+              f"{copies(rs)} |")
+def copies(rs):
+    v = [r.get("copies_per_call", -1) for r in rs]
+    return "-" if min(v) < 0 else f"{statistics.median(v):.2f}"
 def ratio(a, b, k):
     return med(a, k) / med(b, k) if a and b and med(b, k) > 0 else float("nan")
 def cell(v, ok, judged):

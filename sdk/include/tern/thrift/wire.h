@@ -17,6 +17,7 @@
 #include <cstring>
 #include <string>
 
+#include "tern/copy_stats.h"
 #include "tern/export.h"
 #include "tern/status.h"
 #include "tern/thrift/types.h"
@@ -60,6 +61,7 @@ inline uint8_t* PutFieldBegin(uint8_t* p, TType t, int16_t id) {
 inline uint8_t* PutStop(uint8_t* p) { return PutU8(p, 0); }
 inline uint8_t* PutBinary(uint8_t* p, const void* data, size_t n) {
   p = PutI32(p, static_cast<int32_t>(n));
+  NotePayloadCopy(n);
   if (n != 0) std::memcpy(p, data, n);
   return p + n;
 }
@@ -150,6 +152,7 @@ inline const uint8_t* ReadString(const uint8_t* p, const uint8_t* end, size_t ma
   size_t n;
   p = ReadLength(p, end, max, &n, err);
   if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+  NotePayloadCopy(n);
   s->assign(reinterpret_cast<const char*>(p), n);
   return p + n;
 }
