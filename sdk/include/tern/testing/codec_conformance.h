@@ -19,35 +19,58 @@
 // generated FastWrite's (Thrift Binary is one canonical byte string per
 // value here; see type_info.h, "canonical field order").
 //
+// A codec whose Capabilities() has kCapDecodesViews also has its DecodeView
+// checked: every struct's body, viewed in place with the frame's owner set
+// (the view alone keeps the bytes alive) and without one (borrowed), reads
+// back as the value sent; a truncated body or bytes after it fail and leave
+// the view empty. Those tests skip on other codecs, whose DecodeView must
+// instead refuse with a non-OK status.
+//
 // The suite also checks the schema's TypeInfo itself: the generic walker
 // (tern/thrift/generic.h) writes the fast path's bytes and reads them back.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "conformance_types.h"
 #include "tern/buffer.h"
 #include "tern/codec.h"
+#include "tern/plugin.h"
+#include "tern/slice.h"
+#include "tern/status.h"
 #include "tern/testing/random_value.h"
 #include "tern/thrift/generic.h"
+#include "tern/thrift/view.h"
 
 namespace tern::testing {
 
-// Every struct of the conformance schema.
-inline std::vector<const TypeInfo*> ConformanceTypes() {
-  namespace c = ::tern::conformance;
-  return {&c::Scalars::kTernTypeInfo,      &c::Defaults::kTernTypeInfo,
-          &c::Requiredness::kTernTypeInfo, &c::Numbers::kTernTypeInfo,
-          &c::Containers::kTernTypeInfo,   &c::Choice::kTernTypeInfo,
-          &c::Failure::kTernTypeInfo,      &c::Tree::kTernTypeInfo,
-          &c::Sparse::kTernTypeInfo,       &c::Everything::kTernTypeInfo};
+// The structs of the conformance schema as C++ types, for the checks that
+// need their generated code (views), not only their TypeInfo.
+template <class... T>
+struct StructList {};
+using ConformanceStructs =
+    StructList<::tern::conformance::Scalars, ::tern::conformance::Defaults,
+               ::tern::conformance::Requiredness, ::tern::conformance::Numbers,
+               ::tern::conformance::Containers, ::tern::conformance::Choice,
+               ::tern::conformance::Failure, ::tern::conformance::Tree, ::tern::conformance::Sparse,
+               ::tern::conformance::Everything>;
+
+template <class... T>
+std::vector<const TypeInfo*> TypeInfosOf(StructList<T...>) {
+  return {&T::kTernTypeInfo...};
 }
+
+// Every struct of the conformance schema.
+inline std::vector<const TypeInfo*> ConformanceTypes() { return TypeInfosOf(ConformanceStructs()); }
 
 // An instance of a TypeInfo'd struct with value semantics for tests.
 class Object {
@@ -85,6 +108,111 @@ inline std::string ReadAll(LinkBuffer& b) {
   EXPECT_TRUE(b.ReadString(b.Len(), &s).ok());
   return s;
 }
+
+// A generated view's storage as DecodeView fills it and T::View::TernFrom
+// reads it: a ViewCore followed by one uint32_t slot per field, in a heap
+// block of exactly that size, so ASan sees a write past the last slot. The
+// slots start scribbled, as the server hands them over uninitialised: a
+// codec must write every one.
+class ViewStorage {
+ public:
+  static constexpr uint32_t kScribble = 0xA5A5A5A5u;
+
+  explicit ViewStorage(const TypeInfo& t)
+      : num_fields_(t.num_fields),
+        p_(::operator new(sizeof(view::ViewCore) + sizeof(uint32_t) * t.num_fields,
+                          std::align_val_t(alignof(view::ViewCore)))) {
+    view::ViewCore* c = new (p_) view::ViewCore();
+    c->begin = kScribble;
+    c->end = kScribble;
+    for (uint32_t i = 0; i < num_fields_; ++i) slots()[i] = kScribble;
+  }
+  ~ViewStorage() { ::operator delete(p_, std::align_val_t(alignof(view::ViewCore))); }
+  ViewStorage(const ViewStorage&) = delete;
+  ViewStorage& operator=(const ViewStorage&) = delete;
+
+  view::ViewCore* core() { return static_cast<view::ViewCore*>(p_); }
+  const view::ViewCore* core() const { return static_cast<const view::ViewCore*>(p_); }
+  uint32_t* slots() {
+    return reinterpret_cast<uint32_t*>(static_cast<char*>(p_) + sizeof(view::ViewCore));
+  }
+  const uint32_t* slots() const {
+    return reinterpret_cast<const uint32_t*>(static_cast<const char*>(p_) + sizeof(view::ViewCore));
+  }
+  const void* get() const { return p_; }
+
+  // Holds the empty view: core cleared and every slot kAbsent.
+  ::testing::AssertionResult IsEmpty() const {
+    const view::ViewCore* c = core();
+    if (c->bytes != nullptr || c->begin != 0 || c->end != 0) {
+      return ::testing::AssertionFailure()
+             << "the core is not cleared (bytes " << static_cast<const void*>(c->bytes)
+             << ", begin " << c->begin << ", end " << c->end << ")";
+    }
+    for (uint32_t i = 0; i < num_fields_; ++i) {
+      if (slots()[i] != view::kAbsent) {
+        return ::testing::AssertionFailure() << "slot " << i << " is " << slots()[i];
+      }
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+ private:
+  uint32_t num_fields_;
+  void* p_;
+};
+
+// A frame's bytes in a heap block of their own, so ASan sees a read past
+// them or after they are freed. Borrowed: exactly the frame's bytes, alive
+// as long as this object. Owned: a Slice over a block with guard bytes on
+// either side of the frame (an owner may hold more than its frame, as the
+// whole received block does), freed when the last reference to it goes;
+// released() says whether it has.
+class HeapFrame {
+ public:
+  static constexpr size_t kGuard = 8;
+
+  HeapFrame(std::string_view bytes, bool owned) : owned_(owned), released_(new bool(false)) {
+    const size_t guard = owned ? kGuard : 0;
+    const size_t n = bytes.size() + 2 * guard;
+    auto* block = new uint8_t[n];
+    std::memset(block, 0xEE, n);
+    std::memcpy(block + guard, bytes.data(), bytes.size());
+    data_ = block + guard;
+    if (owned) {
+      owner_ = Slice::External(block, n, &Release, released_);
+    } else {
+      borrowed_.reset(block);
+    }
+  }
+  ~HeapFrame() {
+    owner_ = Slice();
+    // A reference still held elsewhere (a codec that kept one, which the
+    // tests report) releases the block later: its flag must outlive us.
+    if (!owned_ || *released_) delete released_;
+  }
+  HeapFrame(const HeapFrame&) = delete;
+  HeapFrame& operator=(const HeapFrame&) = delete;
+
+  // The frame's first `size` bytes, with the owner (when owned) set.
+  FrameView Frame(size_t size) const { return FrameView{data_, size, 0, owner_}; }
+  // Owned: gives up this object's reference; the block lives on only as
+  // long as someone else holds one.
+  void DropOwner() { owner_ = Slice(); }
+  bool released() const { return *released_; }
+
+ private:
+  static void Release(void* ctx, const uint8_t* data, size_t) {
+    delete[] data;
+    *static_cast<bool*>(ctx) = true;
+  }
+
+  bool owned_;
+  bool* released_;
+  const uint8_t* data_ = nullptr;
+  std::unique_ptr<uint8_t[]> borrowed_;
+  Slice owner_;
+};
 
 template <class Traits>
 class CodecConformanceTest : public ::testing::Test {
@@ -125,6 +253,159 @@ class CodecConformanceTest : public ::testing::Test {
     *name_copy = std::string(h->name);
     ReadContext ctx{limits};
     return codec_->DecodeBody(frame, t, obj, ctx);
+  }
+
+  bool DecodesViews() const { return (codec_->Capabilities() & kCapDecodesViews) != 0; }
+
+  // Frames `bytes` (one whole message) and decodes its envelope: the offset
+  // of the body, or 0 (with a failure recorded) when either step fails.
+  size_t BodyOffset(const std::string& bytes) {
+    LinkBuffer in;
+    in.Write(bytes.data(), bytes.size());
+    in.Flush();
+    FrameState state;
+    FrameResult fr = codec_->Frame(in, state, DefaultLimits());
+    if (fr.what != FrameResult::kFrame || fr.size != bytes.size()) {
+      ADD_FAILURE() << "the message does not frame as one frame of " << bytes.size()
+                    << " bytes: " << fr.error;
+      return 0;
+    }
+    FrameView frame{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), 0, Slice()};
+    auto h = codec_->DecodeHeader(frame, DefaultLimits());
+    if (!h.ok()) {
+      ADD_FAILURE() << h.status();
+      return 0;
+    }
+    return frame.pos;
+  }
+
+  // Views the body of a message carrying each of several random values of
+  // T and checks that the view reads back as the value. Owned: the frame
+  // comes with an owner, and every other reference to its bytes goes before
+  // the view is read, so only the view keeps them alive; borrowed: no owner.
+  template <class T>
+  void CheckViewRoundTrips(bool owned) {
+    const TypeInfo& t = T::kTernTypeInfo;
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+      SCOPED_TRACE(std::string(t.name) + " seed " + std::to_string(seed));
+      T in;
+      RandomValue(seed).Fill(t, &in);
+      const std::string bytes = Encode(t, &in, static_cast<int32_t>(seed), "method");
+      ASSERT_NE(BodyOffset(bytes), 0u);
+      HeapFrame heap(bytes, owned);
+      ViewStorage storage(t);
+      view::Bytes vb;
+      {
+        FrameView frame = heap.Frame(bytes.size());
+        auto h = codec_->DecodeHeader(frame, DefaultLimits());
+        ASSERT_TRUE(h.ok()) << h.status();
+        EXPECT_EQ(h->seqid, static_cast<int32_t>(seed));
+        ReadContext ctx{DefaultLimits()};
+        Status st = codec_->DecodeView(frame, t, &vb, storage.core(), storage.slots(), ctx);
+        ASSERT_TRUE(st.ok()) << st;
+        EXPECT_EQ(frame.pos, frame.size) << "DecodeView must consume the body";
+      }  // the FrameView's reference to the owner goes here
+      heap.DropOwner();
+      if (owned) {
+        EXPECT_FALSE(heap.released()) << "the view must keep the frame's block alive";
+      }
+      EXPECT_EQ(storage.core()->bytes, &vb) << "the view must read the Bytes it was given";
+      const auto v = T::View::TernFrom(storage.get());
+      auto out = v.ToStruct();
+      ASSERT_TRUE(out.ok()) << out.status();
+      EXPECT_TRUE(*out == in) << "the view does not read back as the value sent";
+      vb.Reset(nullptr, 0);
+      if (owned) {
+        EXPECT_TRUE(heap.released()) << "something besides the view kept the frame";
+      }
+    }
+  }
+  template <class... T>
+  void CheckViewRoundTripsOf(StructList<T...>, bool owned) {
+    (CheckViewRoundTrips<T>(owned), ...);
+  }
+
+  // DecodeView over a bad body at frame.pos, into storage and vb that hold
+  // another view (as a reused call's do): must fail, leave the view empty,
+  // *vb holding nothing and frame.pos where it was. Returns the status.
+  Status ExpectViewRejected(FrameView& frame, const TypeInfo& t, ViewStorage& storage,
+                            view::Bytes& vb) {
+    static const uint8_t kOther[] = {0};
+    vb.Reset(kOther, sizeof(kOther));
+    storage.core()->bytes = &vb;
+    const size_t pos = frame.pos;
+    ReadContext ctx{DefaultLimits()};
+    Status st = codec_->DecodeView(frame, t, &vb, storage.core(), storage.slots(), ctx);
+    EXPECT_FALSE(st.ok()) << "DecodeView accepted a bad body of " << t.name;
+    EXPECT_EQ(frame.pos, pos) << "a failed DecodeView must leave frame.pos alone";
+    EXPECT_EQ(vb.size(), 0u) << "a failed DecodeView must leave the Bytes empty";
+    EXPECT_TRUE(storage.IsEmpty()) << "after a failed DecodeView of " << t.name;
+    return st;
+  }
+
+  // Every cut of a message's body (at every offset for small messages,
+  // sampled for large ones) fails. Each cut is copied into a block of
+  // exactly its size, so ASan sees a read past it. The envelope is decoded
+  // from the whole frame; only the body's end moves.
+  template <class T>
+  void CheckTruncatedViewsFail() {
+    const TypeInfo& t = T::kTernTypeInfo;
+    SCOPED_TRACE(t.name);
+    T in;
+    RandomValue(5, 3, 3).Fill(t, &in);
+    const std::string bytes = Encode(t, &in, 1, "m");
+    const size_t body = BodyOffset(bytes);
+    ASSERT_NE(body, 0u);
+    const size_t step = bytes.size() <= 4096 ? 1 : bytes.size() / 4096 + 1;
+    const ::testing::TestResult* result =
+        ::testing::UnitTest::GetInstance()->current_test_info()->result();
+    const int reports = result->total_part_count();
+    for (size_t cut = body; cut < bytes.size(); cut += step) {
+      SCOPED_TRACE("cut at " + std::to_string(cut) + " of " + std::to_string(bytes.size()));
+      HeapFrame heap(std::string_view(bytes).substr(0, cut), /*owned=*/false);
+      ViewStorage storage(t);
+      view::Bytes vb;
+      FrameView frame = heap.Frame(cut);
+      frame.pos = body;
+      (void)ExpectViewRejected(frame, t, storage, vb);
+      if (result->total_part_count() != reports) return;  // one cut's report will do
+    }
+  }
+  template <class... T>
+  void CheckTruncatedViewsFailOf(StructList<T...>) {
+    (CheckTruncatedViewsFail<T>(), ...);
+  }
+
+  // Bytes after the body (a stray stop byte; the body again) fail with
+  // DATA_LOSS, and a failed DecodeView lets go of an owned frame.
+  template <class T>
+  void CheckTrailingBytesFail(bool owned) {
+    const TypeInfo& t = T::kTernTypeInfo;
+    T in;
+    RandomValue(9).Fill(t, &in);
+    const std::string bytes = Encode(t, &in, 1, "m");
+    const size_t body = BodyOffset(bytes);
+    ASSERT_NE(body, 0u);
+    for (const std::string& extra : {std::string(1, '\0'), bytes.substr(body)}) {
+      SCOPED_TRACE(std::string(t.name) + ", " + std::to_string(extra.size()) +
+                   " bytes after the body");
+      HeapFrame heap(bytes + extra, owned);
+      ViewStorage storage(t);
+      view::Bytes vb;
+      FrameView frame = heap.Frame(bytes.size() + extra.size());
+      frame.pos = body;
+      Status st = ExpectViewRejected(frame, t, storage, vb);
+      EXPECT_EQ(st.code(), StatusCode::kDataLoss) << st;
+      frame.owner = Slice();
+      heap.DropOwner();
+      if (owned) {
+        EXPECT_TRUE(heap.released()) << "a failed DecodeView must let go of the frame";
+      }
+    }
+  }
+  template <class... T>
+  void CheckTrailingBytesFailOf(StructList<T...>, bool owned) {
+    (CheckTrailingBytesFail<T>(owned), ...);
   }
 
   std::unique_ptr<Codec> codec_;
@@ -318,6 +599,51 @@ TYPED_TEST_P(CodecConformanceTest, LimitsAreEnforced) {
   }
 }
 
+// ---- DecodeView (kCapDecodesViews codecs) ----------------------------------------
+
+TYPED_TEST_P(CodecConformanceTest, DecodeViewWithoutTheCapabilityIsAnError) {
+  if (this->DecodesViews()) {
+    GTEST_SKIP() << "the codec has kCapDecodesViews: the other DecodeView tests check it";
+  }
+  for (const TypeInfo* t : ConformanceTypes()) {
+    SCOPED_TRACE(t->name);
+    Object in(*t);
+    RandomValue(1).Fill(*t, in.get());
+    const std::string bytes = this->Encode(*t, in.get(), 1, "m");
+    HeapFrame heap(bytes, /*owned=*/false);
+    FrameView frame = heap.Frame(bytes.size());
+    ASSERT_TRUE(this->codec_->DecodeHeader(frame, DefaultLimits()).ok());
+    const size_t pos = frame.pos;
+    ViewStorage storage(*t);
+    view::Bytes vb;
+    ReadContext ctx{DefaultLimits()};
+    Status st = this->codec_->DecodeView(frame, *t, &vb, storage.core(), storage.slots(), ctx);
+    EXPECT_FALSE(st.ok()) << "a codec without kCapDecodesViews must refuse DecodeView";
+    EXPECT_EQ(frame.pos, pos);
+  }
+}
+
+TYPED_TEST_P(CodecConformanceTest, DecodeViewRoundTripsEveryTypeOverAnOwnedFrame) {
+  if (!this->DecodesViews()) GTEST_SKIP() << "the codec does not have kCapDecodesViews";
+  this->CheckViewRoundTripsOf(ConformanceStructs(), /*owned=*/true);
+}
+
+TYPED_TEST_P(CodecConformanceTest, DecodeViewRoundTripsEveryTypeOverABorrowedFrame) {
+  if (!this->DecodesViews()) GTEST_SKIP() << "the codec does not have kCapDecodesViews";
+  this->CheckViewRoundTripsOf(ConformanceStructs(), /*owned=*/false);
+}
+
+TYPED_TEST_P(CodecConformanceTest, DecodeViewRejectsTruncatedBodies) {
+  if (!this->DecodesViews()) GTEST_SKIP() << "the codec does not have kCapDecodesViews";
+  this->CheckTruncatedViewsFailOf(ConformanceStructs());
+}
+
+TYPED_TEST_P(CodecConformanceTest, DecodeViewRejectsTrailingBytes) {
+  if (!this->DecodesViews()) GTEST_SKIP() << "the codec does not have kCapDecodesViews";
+  this->CheckTrailingBytesFailOf(ConformanceStructs(), /*owned=*/true);
+  this->CheckTrailingBytesFailOf(ConformanceStructs(), /*owned=*/false);
+}
+
 // TypeInfo-level checks, independent of any codec: for each struct, the
 // generated fast functions and the generic walker agree byte for byte and
 // value for value, and FastRead rejects every truncation. Instantiate with
@@ -382,7 +708,10 @@ REGISTER_TYPED_TEST_SUITE_P(CodecConformanceTest, RoundTripsEveryTypeWithRandomV
                             EnvelopeCarriesNameTypeAndSeqid, ApplicationExceptionRoundTrips,
                             TruncationAtEveryOffsetIsACleanError, CorruptBodiesFailCleanly,
                             OlderSchemaSkipsUnknownFields, MissingRequiredFieldIsAnError,
-                            LimitsAreEnforced);
+                            LimitsAreEnforced, DecodeViewWithoutTheCapabilityIsAnError,
+                            DecodeViewRoundTripsEveryTypeOverAnOwnedFrame,
+                            DecodeViewRoundTripsEveryTypeOverABorrowedFrame,
+                            DecodeViewRejectsTruncatedBodies, DecodeViewRejectsTrailingBytes);
 
 // A binary may instantiate either half of the suite alone.
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(TypeInfoConformanceTest);
