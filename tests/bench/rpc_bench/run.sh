@@ -136,6 +136,9 @@ def spread(rs, k):
     v = [r[k] for r in rs]
     m = statistics.median(v)
     return (max(v) - min(v)) / m * 50 if m else 0  # +- % around the median
+def copies(rs):
+    v = [r.get("copies_per_call", -1) for r in rs]
+    return "-" if min(v) < 0 else f"{statistics.median(v):.2f}"
 print("| size | conns | server | runs | QPS | p50 us | p99 us | p999 us | CPU us/req | errors | copies/call |")
 print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 cases = sorted({(s, c) for s, c, _ in groups})
@@ -150,9 +153,6 @@ for s, c in cases:
               f"{med(rs,'p50_us'):.1f} | {med(rs,'p99_us'):.1f} | {med(rs,'p999_us'):.1f} | "
               f"{med(rs,'server_cpu_us_per_req'):.2f} | {sum(r['errors'] for r in rs)} | "
               f"{copies(rs)} |")
-def copies(rs):
-    v = [r.get("copies_per_call", -1) for r in rs]
-    return "-" if min(v) < 0 else f"{statistics.median(v):.2f}"
 def ratio(a, b, k):
     return med(a, k) / med(b, k) if a and b and med(b, k) > 0 else float("nan")
 def cell(v, ok, judged):
