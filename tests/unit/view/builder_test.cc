@@ -23,6 +23,7 @@
 #include "tern/thrift/wire.h"
 #include "tern/type_info.h"
 #include "testing/set_all.h"
+#include "testing/struct_bytes.h"
 
 namespace tern {
 namespace {
@@ -31,28 +32,9 @@ namespace c = ::tern::conformance;
 using view::Bytes;
 using view::StructBuilder;
 
-template <class T>
-std::string Encode(const T& v) {
-  std::string s(v.BLength(), '\0');
-  v.FastWrite(reinterpret_cast<uint8_t*>(s.data()));
-  return s;
-}
-
-template <class T>
-T Random(uint64_t seed) {
-  T v;
-  testing::RandomValue(seed).Fill(T::kTernTypeInfo, &v);
-  return v;
-}
-
-template <class T>
-Result<T> Decode(const std::string& bytes) {
-  T v;
-  auto r = v.FastRead(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  if (!r.ok()) return r.status();
-  if (*r != bytes.size()) return DataLoss("trailing bytes");
-  return v;
-}
+using testing::Decode;
+using testing::Encode;
+using testing::Random;
 
 std::string Drain(LinkBuffer& out) {
   out.Flush();

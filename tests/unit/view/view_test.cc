@@ -16,6 +16,7 @@
 #include "tern/buffer.h"
 #include "tern/testing/random_value.h"
 #include "tern/thrift/view.h"
+#include "testing/struct_bytes.h"
 
 namespace tern {
 namespace {
@@ -23,19 +24,8 @@ namespace {
 namespace c = ::tern::conformance;
 using view::Bytes;
 
-template <class T>
-std::string Encode(const T& v) {
-  std::string s(v.BLength(), '\0');
-  v.FastWrite(reinterpret_cast<uint8_t*>(s.data()));
-  return s;
-}
-
-template <class T>
-T Random(uint64_t seed) {
-  T v;
-  testing::RandomValue(seed).Fill(T::kTernTypeInfo, &v);
-  return v;
-}
+using testing::Encode;
+using testing::Random;
 
 // Segments of `bytes` cut at `cuts` (ascending offsets), each its own copy
 // so reading across a cut really crosses memory.

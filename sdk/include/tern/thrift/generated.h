@@ -24,8 +24,8 @@
 
 #include "tern/kernels.h"
 #include "tern/status.h"
-#include "tern/thrift/types.h"
 #include "tern/thrift/builder.h"
+#include "tern/thrift/types.h"
 #include "tern/thrift/view.h"
 #include "tern/thrift/wire.h"
 #include "tern/type_info.h"
