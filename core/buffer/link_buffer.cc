@@ -18,19 +18,30 @@ using Node = LinkBuffer::Node;
 
 // Nodes are small and churn at message rate: a per-thread free list keeps
 // them off the allocator. Nodes hold no block while cached.
+// Plain data, so an access is a load (see tls_cache in block_pool.cc); the
+// first node cached arms the reaper that frees the list at thread exit.
 struct NodeCache {
   static constexpr int kMax = 256;
   Node* head = nullptr;
   int count = 0;
-  ~NodeCache() {
-    while (head != nullptr) {
-      Node* n = head;
-      head = n->next_w;
+  bool armed = false;
+};
+constinit __attribute__((tls_model("initial-exec"))) thread_local NodeCache tls_nodes;
+
+struct NodeReaper {
+  bool armed = false;
+  ~NodeReaper() {
+    if (!armed) return;
+    NodeCache& c = tls_nodes;
+    while (c.head != nullptr) {
+      Node* n = c.head;
+      c.head = n->next_w;
       delete n;
     }
+    c.count = NodeCache::kMax;  // nodes freed later in the exit are deleted
   }
 };
-thread_local NodeCache tls_nodes;
+thread_local NodeReaper tls_reaper;
 
 Node* NewNode() {
   NodeCache& c = tls_nodes;
@@ -52,6 +63,10 @@ void FreeNode(Node* n) {
   n->flushed_end.store(nullptr, std::memory_order_relaxed);
   n->next.store(nullptr, std::memory_order_relaxed);
   NodeCache& c = tls_nodes;
+  if (TERN_UNLIKELY(!c.armed)) {
+    c.armed = true;
+    tls_reaper.armed = true;
+  }
   if (c.count < NodeCache::kMax) {
     n->next_w = c.head;
     c.head = n;
@@ -322,6 +337,40 @@ void LinkBuffer::CommitWritable(size_t n) {
     unflushed_ += n;
   }
   Flush();
+}
+
+bool LinkBuffer::PrepareContiguous(size_t n) {
+  DCHECK_EQ(unflushed_, 0u);
+  const size_t len = Len();
+  if (len >= n) return true;
+  if (n > kMaxContiguous) return false;
+  if (len == 0) return true;  // WritableIovecs(n) gives a block of its own
+  if (ReadAvailInNode() == 0) AdvanceReadNode();
+  // Already fine: every unread byte is in the tail block, with room behind.
+  if (read_ == write_ && static_cast<size_t>(write_->cap_end - read_pos_) >= n) return true;
+  detail::Block* b = nullptr;
+  if (spare_ != nullptr && spare_->capacity >= n) {
+    b = spare_;
+    spare_ = nullptr;
+  } else {
+    b = BlockPool::Global().Allocate(std::max(n, kDefaultBlockSize));
+    if (b == nullptr) return false;
+  }
+  NotePayloadCopy(len);
+  Status st = ReadTo(b->data, len);  // consumes the old copies
+  DCHECK(st.ok());
+  Release();
+  Node* node = NewNode();
+  node->block = b;  // takes the allocation's reference
+  node->start = b->data;
+  node->malloc_end = b->data + len;
+  node->cap_end = b->data + b->capacity;
+  node->flushed_end.store(b->data, std::memory_order_relaxed);
+  write_->next_w = node;
+  write_ = node;
+  unflushed_ = len;
+  Flush();
+  return true;
 }
 
 // ---- reader ----------------------------------------------------------------

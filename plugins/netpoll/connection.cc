@@ -199,14 +199,25 @@ void NetConn::DoRead() {
   const NetpollOptions& opts = poller_->options();
   size_t got = 0;
   bool eof = false;
+  const bool fresh = expect_ == 0 && input_.Len() == 0;
+  // A large frame whose start is here but whose block cannot hold it moves
+  // its start (what was read so far, at most one read's worth) into a block
+  // of the frame's size, so the rest lands behind it and the frame is one
+  // run: a copy of the start instead of a join of the whole frame later.
+  if (expect_ > input_.Len() && !input_.PrepareContiguous(expect_)) {
+    VLOG(1) << "netpoll: no contiguous block of " << expect_ << " bytes for " << peer().ToString();
+  }
   while (got < opts.read_budget) {
     const size_t have = input_.Len();
     const size_t missing = expect_ > have ? expect_ - have : 0;
     iovec iov[2];
     // A frame in progress asks for exactly its missing bytes, so they go
     // into the current block's free space when they fit (the frame stays
-    // contiguous); otherwise read as much as the peer has been sending.
-    const size_t hint = missing > 0 ? std::max(missing, LinkBuffer::kDefaultBlockSize) : read_hint_;
+    // contiguous); otherwise read as much as the peer has been sending, into
+    // a block as large as its last large frame when nothing is pending.
+    const size_t hint = missing > 0 ? std::max(missing, LinkBuffer::kDefaultBlockSize)
+                        : have == 0 ? std::max(read_hint_, frame_hint_)
+                                    : read_hint_;
     size_t cnt = input_.WritableIovecs(hint, iov, 2);
     if (cnt == 0) {
       CloseNow(ResourceExhausted("out of memory for input from " + peer().ToString()));
@@ -266,6 +277,9 @@ void NetConn::DoRead() {
     if (expect_ <= input_.Len()) expect_ = 0;
     handler_->OnData(ConnectionRef(this));
     if (state() == State::kClosed) return;
+    // A small read from an empty buffer that left no frame pending: the
+    // peer sends small frames now.
+    if (fresh && got < LinkBuffer::kDefaultBlockSize && expect_ == 0) frame_hint_ = 0;
   }
   if (eof) OnPeerEof();
 }

@@ -57,7 +57,10 @@ class NetConn final : public Connection, public PollItem {
   // ---- Connection ----------------------------------------------------------
   LinkBuffer& Input() override { return input_; }
   Status Send(LinkBuffer&& data) override;
-  void ExpectBytes(size_t n) override { expect_ = n; }
+  void ExpectBytes(size_t n) override {
+    expect_ = n;
+    if (n > LinkBuffer::kDefaultBlockSize) frame_hint_ = n;
+  }
   void Close() override;
   bool IsOpen() const override;
   bool IsOnPollerThread() const override { return poller_->IsCurrent(); }
@@ -111,6 +114,10 @@ class NetConn final : public Connection, public PollItem {
   LinkBuffer input_;
   size_t expect_ = 0;
   size_t read_hint_ = LinkBuffer::kDefaultBlockSize;  // adapts to the peer (DoRead)
+  // The size of the peer's last large frame (ExpectBytes), 0 when it sends
+  // small ones: a frame that starts in an empty buffer gets a block this
+  // large, so the next frame like it lands in one block without a copy.
+  size_t frame_hint_ = 0;
   uint32_t interest_ = 0;
   bool registered_ = false;
   bool opened_ = false;  // OnOpen ran, so OnClose is owed

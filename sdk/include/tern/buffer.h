@@ -102,6 +102,15 @@ class TERN_EXPORT LinkBuffer {
   // the count readv returned: those bytes are written and flushed.
   size_t WritableIovecs(size_t hint, iovec* iov, size_t max_iov);
   void CommitWritable(size_t n);
+  // [single] Makes the next n bytes from the read position (the unread ones
+  // and those written next) one contiguous run, for a frame of n bytes whose
+  // start has arrived: when the unread bytes and the tail block's free space
+  // cannot hold n in one block, the unread bytes move (one copy of Len()
+  // bytes) to a new block of at least n, the writer's tail. Then a
+  // WritableIovecs(n - Len()) reads the rest behind them. Returns false when
+  // n exceeds kMaxContiguous or memory is short (nothing changed);
+  // invalidates pointers from Next/Peek, as Release() does.
+  bool PrepareContiguous(size_t n);
 
   // ---- [reader] -----------------------------------------------------------
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/buffer/block_pool.h"
+#include "tern/copy_stats.h"
 
 namespace tern {
 namespace {
@@ -277,6 +278,67 @@ TEST(LinkBufferTest, WritableIovecsGiveOneBlockForALargeExpectedFrame) {
   EXPECT_EQ(std::memcmp(*p, frame.data(), hint), 0);
 }
 
+// A large frame's start arrived near the end of a block: PrepareContiguous
+// moves the start into a block of the frame's size, and the rest is read
+// behind it, so Next(frame) points into that block instead of joining.
+TEST(LinkBufferTest, PrepareContiguousMovesAFramesStartIntoABlockOfItsSize) {
+  LinkBuffer buf;
+  const std::string filler = Pattern(LinkBuffer::kDefaultBlockSize - 5000);
+  WriteFlush(buf, filler);
+  ASSERT_TRUE(buf.Skip(filler.size()).ok());
+  const size_t frame_len = size_t{1} << 20;
+  const std::string frame = Pattern(frame_len, 9);
+  // The start: 4,900 bytes, in the 5,000 free at the block's end.
+  const size_t start = 4900;
+  WriteFlush(buf, frame.substr(0, start));
+  const PayloadCopies before = PayloadCopyStats();
+  ASSERT_TRUE(buf.PrepareContiguous(frame_len));
+  const PayloadCopies after = PayloadCopyStats();
+  EXPECT_EQ(after.count - before.count, 1u) << "the start was copied once";
+  EXPECT_EQ(after.bytes - before.bytes, start);
+  ASSERT_EQ(buf.Len(), start);
+  iovec iov[4];
+  const size_t cnt = buf.WritableIovecs(frame_len - start, iov, 4);
+  ASSERT_GE(cnt, 1u);
+  ASSERT_GE(iov[0].iov_len, frame_len - start);
+  std::memcpy(iov[0].iov_base, frame.data() + start, frame_len - start);
+  buf.CommitWritable(frame_len - start);
+  const PayloadCopies joined = PayloadCopyStats();
+  auto p = buf.Next(frame_len);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(PayloadCopyStats().count, joined.count) << "no join: the frame is one block";
+  EXPECT_EQ(static_cast<const void*>(*p + start), iov[0].iov_base);
+  EXPECT_EQ(std::memcmp(*p, frame.data(), frame_len), 0);
+  buf.Release();
+  EXPECT_EQ(buf.Len(), 0u);
+}
+
+TEST(LinkBufferTest, PrepareContiguousLeavesAStartThatAlreadyHasRoom) {
+  LinkBuffer buf;
+  WriteFlush(buf, "hdr!");
+  auto before = buf.Peek(4);
+  ASSERT_TRUE(before.ok());
+  const uint8_t* at = *before;
+  const PayloadCopies copies = PayloadCopyStats();
+  ASSERT_TRUE(buf.PrepareContiguous(100));  // fits in the tail block
+  auto after = buf.Peek(4);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*after, at) << "nothing moved";
+  EXPECT_EQ(PayloadCopyStats().count, copies.count);
+  // Already complete, or nothing read yet: nothing to do either.
+  EXPECT_TRUE(buf.PrepareContiguous(2));
+  LinkBuffer empty;
+  EXPECT_TRUE(empty.PrepareContiguous(size_t{1} << 20));
+  EXPECT_EQ(empty.Len(), 0u);
+}
+
+TEST(LinkBufferTest, PrepareContiguousRefusesMoreThanTheLargestBlock) {
+  LinkBuffer buf;
+  WriteFlush(buf, "abcd");
+  EXPECT_FALSE(buf.PrepareContiguous(LinkBuffer::kMaxContiguous + 1));
+  EXPECT_EQ(NextString(buf, 4), "abcd") << "nothing changed";
+}
+
 TEST(LinkBufferTest, WritableIovecsSmallReadsFillTheTailThenASpare) {
   LinkBuffer buf;
   WriteFlush(buf, "a");
@@ -371,7 +433,7 @@ TEST(LinkBufferTest, RandomOperationsMatchAStringModel) {
   };
   constexpr int kOps = 120000;
   for (int op = 0; op < kOps; ++op) {
-    const int kind = static_cast<int>(rng() % 12);
+    const int kind = static_cast<int>(rng() % 13);
     switch (kind) {
       case 0: {  // Malloc + fill
         const size_t n = size_of(14);
@@ -472,6 +534,25 @@ TEST(LinkBufferTest, RandomOperationsMatchAStringModel) {
         buf.CommitWritable(n);
         model += unflushed + data;
         unflushed.clear();
+        break;
+      }
+      case 12: {  // a frame whose start is here: make it contiguous, read the rest
+        buf.Flush();
+        model += unflushed;
+        unflushed.clear();
+        const size_t n = model.size() + size_of(16) + 1;
+        ASSERT_TRUE(buf.PrepareContiguous(n));
+        iovec iov[4];
+        const size_t missing = n - model.size();
+        const size_t cnt = buf.WritableIovecs(missing, iov, 4);
+        ASSERT_GE(cnt, 1u);
+        ASSERT_GE(iov[0].iov_len, missing) << "the rest fits behind the start";
+        std::string data = Pattern(missing, static_cast<uint32_t>(op));
+        std::memcpy(iov[0].iov_base, data.data(), missing);
+        buf.CommitWritable(missing);
+        model += data;
+        iovec run[8];
+        ASSERT_EQ(buf.ReadableIovecs(run, 8, n), 1u) << "op " << op << ": the frame is one run";
         break;
       }
     }
