@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <new>
+#include <vector>
 
 namespace tern {
 
@@ -14,15 +15,39 @@ static_assert(sizeof(detail::Block) <= kHeaderSpace);
 }  // namespace
 
 // Per-thread cache of small blocks: the common Malloc/Release cycle of one
-// connection never takes a lock.
+// connection never takes a lock, nor an atomic read-modify-write.
 struct ThreadCache {
   struct Bin {
     detail::Block* head = nullptr;
     int count = 0;
   };
   std::array<Bin, BlockPool::kThreadCacheMaxShift - BlockPool::kMinShift + 1> bins{};
+  // Blocks this thread allocated minus those it freed (a block may be freed
+  // on another thread, so one thread's count may be negative). Written by
+  // this thread only; GetStats sums every thread's count.
+  std::atomic<int64_t> live{0};
+  bool registered = false;
+  bool retired = false;  // the thread is exiting: blocks bypass the cache
 
-  ~ThreadCache() { Flush(); }
+  void Register() noexcept {
+    registered = true;
+    BlockPool::Global().RegisterCache(this);
+  }
+  // At thread exit: every cached block to the global lists, the live count
+  // to the pool's; blocks freed later bypass the cache.
+  void Retire() noexcept {
+    Flush();
+    BlockPool::Global().RetireCache(this);
+    retired = true;
+    for (auto& bin : bins) bin.count = BlockPool::kThreadCacheBlocks;
+  }
+  void AddLive(int64_t d) noexcept {
+    if (TERN_UNLIKELY(retired)) {
+      BlockPool::Global().live_blocks_.fetch_add(d, std::memory_order_relaxed);
+      return;
+    }
+    live.store(live.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+  }
   void Flush() noexcept {
     BlockPool& pool = BlockPool::Global();
     for (auto& bin : bins) {
@@ -37,8 +62,41 @@ struct ThreadCache {
 };
 
 namespace {
-thread_local ThreadCache tls_cache;
+// Constant-initialised and trivially destructible, so an access is a plain
+// load: no guard, no init call. initial-exec: libtern_core is loaded with the
+// program (not dlopen'ed alone), so its TLS is static and reached without
+// __tls_get_addr. The first use registers the cache and arms its retirer.
+constinit __attribute__((tls_model("initial-exec"))) thread_local ThreadCache tls_cache;
+
+// Flushes and retires the thread's cache when the thread exits.
+struct CacheRetirer {
+  bool armed = false;
+  ~CacheRetirer() {
+    if (armed) tls_cache.Retire();
+  }
+};
+thread_local CacheRetirer tls_retirer;
+
+ThreadCache& Cache() noexcept {
+  ThreadCache& c = tls_cache;
+  if (TERN_UNLIKELY(!c.registered)) {
+    tls_retirer.armed = true;
+    c.Register();
+  }
+  return c;
+}
 }  // namespace
+
+void BlockPool::RegisterCache(ThreadCache* c) noexcept {
+  std::lock_guard<std::mutex> lock(caches_mu_);
+  caches_.push_back(c);
+}
+
+void BlockPool::RetireCache(ThreadCache* c) noexcept {
+  std::lock_guard<std::mutex> lock(caches_mu_);
+  caches_.erase(std::remove(caches_.begin(), caches_.end(), c), caches_.end());
+  live_blocks_.fetch_add(c->live.load(std::memory_order_relaxed), std::memory_order_relaxed);
+}
 
 BlockPool& BlockPool::Global() {
   static BlockPool* pool = new BlockPool();  // never destroyed: see header
@@ -100,7 +158,7 @@ detail::Block* BlockPool::Allocate(size_t size) noexcept {
   if (cls < 0) return nullptr;
   detail::Block* b = nullptr;
   if (cls <= kThreadCacheMaxShift - kMinShift) {
-    auto& bin = tls_cache.bins[cls];
+    auto& bin = Cache().bins[cls];
     if (bin.head != nullptr) {
       b = bin.head;
       bin.head = b->next_free;
@@ -112,15 +170,15 @@ detail::Block* BlockPool::Allocate(size_t size) noexcept {
   if (b == nullptr) return nullptr;
   b->next_free = nullptr;
   b->refs.store(1, std::memory_order_relaxed);
-  live_blocks_.fetch_add(1, std::memory_order_relaxed);
+  Cache().AddLive(1);
   return b;
 }
 
 void BlockPool::Free(detail::Block* b) noexcept {
-  live_blocks_.fetch_sub(1, std::memory_order_relaxed);
+  Cache().AddLive(-1);
   const int cls = static_cast<int>(b->size_class);
   if (cls <= kThreadCacheMaxShift - kMinShift) {
-    auto& bin = tls_cache.bins[cls];
+    auto& bin = Cache().bins[cls];
     if (bin.count < kThreadCacheBlocks) {
       b->next_free = bin.head;
       bin.head = b;
@@ -174,10 +232,12 @@ BlockPool::Stats BlockPool::GetStats() const {
   }
   s.system_allocs = system_allocs_.load(std::memory_order_relaxed);
   s.system_frees = system_frees_.load(std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(caches_mu_);
   s.live_blocks = live_blocks_.load(std::memory_order_relaxed);
+  for (const ThreadCache* c : caches_) s.live_blocks += c->live.load(std::memory_order_relaxed);
   return s;
 }
 
-void BlockPool::FlushThreadCache() noexcept { tls_cache.Flush(); }
+void BlockPool::FlushThreadCache() noexcept { Cache().Flush(); }
 
 }  // namespace tern

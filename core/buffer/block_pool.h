@@ -27,11 +27,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "tern/export.h"
 #include "tern/slice.h"
 
 namespace tern {
+
+struct ThreadCache;
 
 class TERN_EXPORT BlockPool {
  public:
@@ -92,6 +95,8 @@ class TERN_EXPORT BlockPool {
   void FreeToSystem(detail::Block* b) noexcept;
   detail::Block* PopGlobal(int cls) noexcept;
   void PushGlobal(detail::Block* b) noexcept;
+  void RegisterCache(ThreadCache* c) noexcept;
+  void RetireCache(ThreadCache* c) noexcept;
 
   struct alignas(64) FreeList {
     std::mutex mu;
@@ -102,7 +107,11 @@ class TERN_EXPORT BlockPool {
   std::atomic<size_t> cache_bytes_per_class_{size_t{16} << 20};
   std::atomic<uint64_t> system_allocs_{0};
   std::atomic<uint64_t> system_frees_{0};
+  // Live blocks counted by threads that have exited; the running threads'
+  // counts are in their caches (GetStats sums them).
   std::atomic<int64_t> live_blocks_{0};
+  mutable std::mutex caches_mu_;
+  std::vector<ThreadCache*> caches_;
 };
 
 }  // namespace tern

@@ -9,7 +9,8 @@
 namespace tern::rpc {
 
 namespace {
-thread_local bool t_on_rpc_poller = false;
+// initial-exec: see tls_cache in core/buffer/block_pool.cc.
+__attribute__((tls_model("initial-exec"))) thread_local bool t_on_rpc_poller = false;
 
 }  // namespace
 

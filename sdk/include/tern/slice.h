@@ -60,7 +60,13 @@ TERN_EXPORT void DestroyBlock(Block* b) noexcept;
 
 inline void Ref(Block* b) noexcept { b->refs.fetch_add(1, std::memory_order_relaxed); }
 inline void Unref(Block* b) noexcept {
-  if (b->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) DestroyBlock(b);
+  // The only reference needs no atomic read-modify-write: no other holder
+  // exists to race with (a reference is only made from another one), and the
+  // acquire load orders this after every earlier holder's release.
+  if (b->refs.load(std::memory_order_acquire) == 1 ||
+      b->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    DestroyBlock(b);
+  }
 }
 
 }  // namespace detail
