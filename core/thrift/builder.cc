@@ -122,19 +122,33 @@ size_t StructBuilder::references() const {
   return n;
 }
 
-void StructBuilder::InsertPiece(size_t* at, const Piece& p) {
+// (Scalars, not a Piece: a Piece built field by field in the caller and
+// loaded here whole stalls store forwarding.)
+void StructBuilder::InsertPiece(size_t* at, Kind kind, int32_t field, uint32_t off, uint32_t len,
+                                uint32_t ref) {
+  size_ += len;
   // Own bytes that continue the piece before them (the same field, or both
   // runs) and are adjacent in own_ extend it instead of adding a node.
-  if (p.kind == kOwn && *at > 0) {
+  if (kind == kOwn && *at > 0) {
     Piece& prev = pieces_[*at - 1];
-    if (prev.kind == kOwn && prev.field == p.field && prev.off + prev.len == p.off) {
-      prev.len += p.len;
-      size_ += p.len;
+    if (prev.kind == kOwn && prev.field == field && prev.off + prev.len == off) {
+      prev.len += len;
       return;
     }
   }
-  pieces_.insert(pieces_.begin() + *at, p);
-  size_ += p.len;
+  Piece* p;
+  if (*at == pieces_.size()) {
+    pieces_.reserve(pieces_.size() + 1);  // the common case: appending
+    p = pieces_.end();
+    pieces_.resize_uninit(pieces_.size() + 1);
+  } else {
+    p = pieces_.insert(pieces_.begin() + *at, Piece{});
+  }
+  p->kind = kind;
+  p->field = field;
+  p->off = off;
+  p->len = len;
+  p->ref = ref;
   ++*at;
 }
 
@@ -176,7 +190,7 @@ size_t StructBuilder::Cut(uint32_t field) {
     at = first;
   }
   size_ -= l.len;
-  l = Loc();
+  l = Loc{};
   return at;
 }
 
@@ -215,7 +229,7 @@ uint8_t* StructBuilder::Grow(int32_t field, size_t n, size_t* at) {
   if (!Reserve(n)) return nullptr;
   const uint32_t off = own_size_;
   own_size_ += static_cast<uint32_t>(n);
-  InsertPiece(at, {kOwn, field, off, static_cast<uint32_t>(n), 0});
+  InsertPiece(at, kOwn, field, off, static_cast<uint32_t>(n), 0);
   return own_.get() + off;
 }
 
@@ -224,6 +238,30 @@ uint8_t* StructBuilder::GrowField(uint32_t field, size_t n, size_t* at) {
   uint8_t* p = Grow(-1, n, at);
   if (p != nullptr) loc_[field] = {true, kOwn, off, static_cast<uint32_t>(n)};
   return p;
+}
+
+uint8_t* StructBuilder::AppendField(uint32_t field, size_t n) {
+  Loc& l = loc_[field];
+  if (l.len != 0 || type_->kind == StructKind::kUnion) return nullptr;
+  if (n > own_cap_ - own_size_ && !Reserve(n)) return nullptr;
+  const uint32_t off = own_size_;
+  const auto len = static_cast<uint32_t>(n);
+  own_size_ += len;
+  size_ += len;
+  l.in_run = true;
+  l.run_kind = kOwn;
+  l.off = off;
+  l.len = len;
+  const size_t k = pieces_.size();
+  Piece* last = k != 0 ? &pieces_[k - 1] : nullptr;
+  if (last != nullptr && last->kind == kOwn && last->field == -1 && last->off + last->len == off) {
+    last->len += len;
+  } else {
+    size_t at = k;
+    size_ -= len;  // InsertPiece counts it
+    InsertPiece(&at, kOwn, -1, off, len, 0);
+  }
+  return own_.get() + off;
 }
 
 void StructBuilder::MaybeCompact() {
@@ -259,10 +297,13 @@ void StructBuilder::SetFixed(uint32_t field, uint64_t bits) {
   const size_t w = FixedWireSize(f.type.ttype);
   const uint32_t total = static_cast<uint32_t>(wire::kFieldHeader + w);
   const Loc& l = loc_[field];
-  uint8_t* p;
+  uint8_t* p = nullptr;
   if (l.in_run && l.run_kind == kOwn && l.len == total && type_->kind != StructKind::kUnion) {
     p = own_.get() + l.off;  // in place
   } else {
+    p = AppendField(field, total);
+  }
+  if (p == nullptr) {
     size_t at = PrepareSet(field);
     p = GrowField(field, total, &at);
     if (p == nullptr) return;
@@ -281,9 +322,13 @@ void StructBuilder::SetString(uint32_t field, std::string_view s) {
     return SetSlice(field, Slice::Copy(s.data(), s.size()));
   }
   const FieldInfo& f = type_->fields[field];
-  size_t at = PrepareSet(field);
-  uint8_t* p = GrowField(field, wire::kFieldHeader + 4 + s.size(), &at);
-  if (p == nullptr) return;
+  const size_t n = wire::kFieldHeader + 4 + s.size();
+  uint8_t* p = AppendField(field, n);
+  if (p == nullptr) {
+    size_t at = PrepareSet(field);
+    p = GrowField(field, n, &at);
+    if (p == nullptr) return;
+  }
   p = wire::PutFieldBegin(p, f.type.ttype, f.id);
   wire::PutBinary(p, s.data(), s.size());
 }
@@ -305,21 +350,31 @@ void StructBuilder::SetSlice(uint32_t field, Slice s) {
   wire::PutI32(p, static_cast<int32_t>(s.size()));
   const uint32_t n = static_cast<uint32_t>(s.size());
   refs_.push_back(std::move(s));
-  InsertPiece(&at, {kRef, tag, 0, n, static_cast<uint32_t>(refs_.size() - 1)});
+  InsertPiece(&at, kRef, tag, 0, n, static_cast<uint32_t>(refs_.size() - 1));
   loc_[field] = {false, kOwn, 0, static_cast<uint32_t>(wire::kFieldHeader + 4 + n)};
+}
+
+uint8_t* StructBuilder::BeginValue(uint32_t field, size_t n) {
+  const FieldInfo& f = type_->fields[field];
+  if (TERN_UNLIKELY(n > kMaxI32)) {
+    Fail(InvalidArgument(std::string("builder: ") + type_->name + "." + f.name +
+                         ": value larger than a Thrift message"));
+    return nullptr;
+  }
+  uint8_t* p = AppendField(field, wire::kFieldHeader + n);
+  if (p == nullptr) {
+    size_t at = PrepareSet(field);
+    p = GrowField(field, wire::kFieldHeader + n, &at);
+    if (p == nullptr) return nullptr;
+  }
+  return wire::PutFieldBegin(p, f.type.ttype, f.id);
 }
 
 void StructBuilder::SetValue(uint32_t field, const void* value) {
   const FieldInfo& f = type_->fields[field];
   const size_t n = generic::ValueBLength(f.type, value);
-  if (TERN_UNLIKELY(n > kMaxI32)) {
-    return Fail(InvalidArgument(std::string("builder: ") + type_->name + "." + f.name +
-                                ": value larger than a Thrift message"));
-  }
-  size_t at = PrepareSet(field);
-  uint8_t* p = GrowField(field, wire::kFieldHeader + n, &at);
+  uint8_t* p = BeginValue(field, n);
   if (p == nullptr) return;
-  p = wire::PutFieldBegin(p, f.type.ttype, f.id);
   uint8_t* end = generic::WriteValueTo(f.type, value, p);
   if (TERN_UNLIKELY(end != p + n)) {
     Fail(Internal(std::string("builder: ") + type_->name + "." + f.name +
@@ -359,10 +414,10 @@ void StructBuilder::SetStruct(uint32_t field, const StructBuilder& nested) {
       case kSrc: {
         Slice shared;
         if (nested.src_ == src_ && src_ != nullptr) {
-          InsertPiece(&at, {kSrc, tag, np.off, np.len, 0});
+          InsertPiece(&at, kSrc, tag, np.off, np.len, 0);
         } else if (np.len >= kRefBytes && nested.src_->Share(np.off, np.len, &shared)) {
           refs_.push_back(std::move(shared));
-          InsertPiece(&at, {kRef, tag, 0, np.len, static_cast<uint32_t>(refs_.size() - 1)});
+          InsertPiece(&at, kRef, tag, 0, np.len, static_cast<uint32_t>(refs_.size() - 1));
         } else {
           uint8_t* q = Grow(tag, np.len, &at);
           nested.src_->CopyOut(np.off, np.len, q);
@@ -371,7 +426,7 @@ void StructBuilder::SetStruct(uint32_t field, const StructBuilder& nested) {
       }
       case kRef:
         refs_.push_back(nested.refs_[np.ref]);
-        InsertPiece(&at, {kRef, tag, 0, np.len, static_cast<uint32_t>(refs_.size() - 1)});
+        InsertPiece(&at, kRef, tag, 0, np.len, static_cast<uint32_t>(refs_.size() - 1));
         break;
     }
   }
@@ -403,10 +458,10 @@ void StructBuilder::SetEncoded(uint32_t field, const Bytes& b, uint32_t off, uin
   if (p == nullptr) return;
   wire::PutFieldBegin(p, f.type.ttype, f.id);
   if (link_src) {
-    InsertPiece(&at, {kSrc, tag, off, len, 0});
+    InsertPiece(&at, kSrc, tag, off, len, 0);
   } else {
     refs_.push_back(std::move(shared));
-    InsertPiece(&at, {kRef, tag, 0, len, static_cast<uint32_t>(refs_.size() - 1)});
+    InsertPiece(&at, kRef, tag, 0, len, static_cast<uint32_t>(refs_.size() - 1));
   }
   loc_[field] = {false, kOwn, 0, static_cast<uint32_t>(wire::kFieldHeader + len)};
 }
@@ -449,6 +504,13 @@ Status StructBuilder::Emittable() const {
 
 Status StructBuilder::WriteTo(LinkBuffer& out) const {
   TERN_RETURN_IF_ERROR(CheckEmittable(*type_, error_, MissingRequired()));
+  if (!shares()) {
+    // Nothing to link: one reservation, every piece copied into it.
+    Result<uint8_t*> mem = out.Malloc(size());
+    if (!mem.ok()) return std::move(mem).status().WithContext("builder: WriteTo");
+    CopyPieces(*mem);
+    return Status::OK();
+  }
   // Adjacent own pieces that are adjacent in own_ too go out as one copy.
   const uint8_t* run = nullptr;
   size_t run_len = 0;
@@ -501,6 +563,11 @@ Status StructBuilder::WriteTo(LinkBuffer& out) const {
 
 Status StructBuilder::CopyTo(uint8_t* out) const {
   TERN_RETURN_IF_ERROR(CheckEmittable(*type_, error_, MissingRequired()));
+  CopyPieces(out);
+  return Status::OK();
+}
+
+void StructBuilder::CopyPieces(uint8_t* out) const {
   for (const Piece& p : pieces_) {
     switch (p.kind) {
       case kOwn:
@@ -516,7 +583,6 @@ Status StructBuilder::CopyTo(uint8_t* out) const {
     out += p.len;
   }
   *out = 0;
-  return Status::OK();
 }
 
 std::string StructBuilder::ToString() const {

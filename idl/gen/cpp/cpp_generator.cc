@@ -1032,7 +1032,7 @@ void EmitBuilderInlineDefs(Out& o, const Struct& s) {
         break;
       case Kind::kStruct: {
         const std::string T = f.type.cpp_name;
-        body("const " + T + "& v", {"tern_b_.SetValue(" + idx + ", &v);"});
+        // (From a C++ value: EmitBuilderDefs, with the generated writer.)
         body("const " + T + "::" + BuilderNameOf(f.type) + "& v",
              {"tern_b_.SetStruct(" + idx + ", v.tern_builder());"});
         forward("const " + T + " d{};\n  tern_b_.SetValue(" + idx + ", &d)");
@@ -1042,7 +1042,6 @@ void EmitBuilderInlineDefs(Out& o, const Struct& s) {
       case Kind::kSet:
       case Kind::kMap: {
         const std::string T = CppType(f.type);
-        body("const " + T + "& v", {"tern_b_.SetValue(" + idx + ", &v);"});
         forward("const " + T + " d{};\n  tern_b_.SetValue(" + idx + ", &d)");
         break;
       }
@@ -1057,6 +1056,28 @@ void EmitBuilderInlineDefs(Out& o, const Struct& s) {
 
 void EmitBuilderDefs(Out& o, const Struct& s) {
   const std::string BQ = s.cpp + "::" + BuilderName(s);
+  // Setters of struct and container fields from C++ values: the same size
+  // and write code as FastWrite, into the builder's own bytes.
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    const Field& f = s.fields[i];
+    if (f.type.kind != Kind::kStruct && f.type.kind != Kind::kList && f.type.kind != Kind::kSet &&
+        f.type.kind != Kind::kMap) {
+      continue;
+    }
+    const std::string T = f.type.kind == Kind::kStruct ? f.type.cpp_name : CppType(f.type);
+    o.L(BQ + "& " + BQ + "::set_" + f.name + "(const " + T + "& v) {");
+    o.In();
+    o.L("size_t n = 0;");
+    EmitSize(o, f.type, "v", 0);
+    o.L("if (uint8_t* p = tern_b_.BeginValue(" + Num(static_cast<long long>(i)) + ", n)) {");
+    o.In();
+    EmitWrite(o, f.type, "v", 0);
+    o.Un();
+    o.L("}");
+    o.L("return *this;");
+    o.Un();
+    o.L("}");
+  }
   o.L("::tern::Result<" + s.cpp + "> " + BQ + "::ToStruct() const {");
   o.In();
   o.L("TERN_RETURN_IF_ERROR(tern_b_.status());");

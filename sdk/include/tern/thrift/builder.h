@@ -130,6 +130,11 @@ class PodVec {
     for (size_t i = size_; i < n; ++i) data()[i] = T();
     size_ = n;
   }
+  // Grows to n without initialising the new elements (n >= size()).
+  void resize_uninit(size_t n) {
+    reserve(n);
+    size_ = n;
+  }
   void push_back(const T& v) {
     reserve(size_ + 1);
     data()[size_++] = v;
@@ -251,6 +256,11 @@ class TERN_EXPORT StructBuilder {
   // of b, which must outlive the builder. Linked by reference when large and
   // in one owned segment, else copied.
   void SetEncoded(uint32_t field, const Bytes& b, uint32_t off, uint32_t len);
+  // For generated setters: replaces the field with a value of exactly n
+  // encoded bytes (header excluded) that the caller writes at the returned
+  // address before any other call on this builder. Null when the value
+  // cannot be set (larger than a Thrift message; status() says why).
+  uint8_t* BeginValue(uint32_t field, size_t n);
   void Clear(uint32_t field);
 
   // Encoded size, stop byte included.
@@ -291,11 +301,13 @@ class TERN_EXPORT StructBuilder {
   // Where a field's header + value lie. in_run: [off, off + len) of own_
   // (run_kind kOwn) or *src_ (kSrc), inside a run piece; otherwise the
   // field's own tagged pieces.
+  // (No member initialisers: PodVec value-initialises what it uses, and its
+  // inline array is left alone.)
   struct Loc {
-    bool in_run = false;
-    Kind run_kind = kOwn;
-    uint32_t off = 0;
-    uint32_t len = 0;  // 0: not set
+    bool in_run;
+    Kind run_kind;
+    uint32_t off;
+    uint32_t len;  // 0: not set
   };
 
   // Removes the field's bytes; returns the piece index where they were (so a
@@ -310,8 +322,14 @@ class TERN_EXPORT StructBuilder {
   uint8_t* Grow(int32_t field, size_t n, size_t* at);
   // A whole field of n bytes in a run at `at`; records its Loc.
   uint8_t* GrowField(uint32_t field, size_t n, size_t* at);
+  // The common case of a fresh builder: the field is not set (not a union);
+  // its n bytes go at the end of the own run (own_ grows if needed). Null
+  // when the general path must run.
+  uint8_t* AppendField(uint32_t field, size_t n);
   bool Reserve(size_t more);
-  void InsertPiece(size_t* at, const Piece& p);
+  // Every piece and the stop byte: size() bytes at out.
+  void CopyPieces(uint8_t* out) const;
+  void InsertPiece(size_t* at, Kind kind, int32_t field, uint32_t off, uint32_t len, uint32_t ref);
   void Fail(Status s);
   void MaybeCompact();
 
