@@ -196,8 +196,11 @@ class ServerConn {
 constexpr size_t kCallAlign = alignof(std::max_align_t);
 constexpr size_t AlignUp(size_t n) { return (n + kCallAlign - 1) & ~(kCallAlign - 1); }
 // Results at least this large are encoded with their big strings appended by
-// reference (kept alive until written) instead of copied.
-constexpr size_t kByReferenceBytes = 64 * 1024;
+// reference (kept alive until written) instead of copied. At 32 KB x 100
+// connections this saves ~2-3 % of the server's CPU per call against
+// copying (rpc_bench, 5 x 5 s); below 16 KB the extra nodes cost more than
+// the copy.
+constexpr size_t kByReferenceBytes = 16 * 1024;
 
 }  // namespace
 
