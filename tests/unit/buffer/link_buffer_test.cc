@@ -432,6 +432,7 @@ TEST(LinkBufferTest, RandomOperationsMatchAStringModel) {
     return static_cast<size_t>(rng() % ((size_t{1} << lg) + 1));
   };
   constexpr int kOps = 120000;
+  int prepared = 0;  // case 12 runs
   for (int op = 0; op < kOps; ++op) {
     const int kind = static_cast<int>(rng() % 13);
     switch (kind) {
@@ -537,6 +538,8 @@ TEST(LinkBufferTest, RandomOperationsMatchAStringModel) {
         break;
       }
       case 12: {  // a frame whose start is here: make it contiguous, read the rest
+        // (Only over a short start: the move copies every unread byte.)
+        if (model.size() + unflushed.size() > (size_t{1} << 15)) break;
         buf.Flush();
         model += unflushed;
         unflushed.clear();
@@ -553,11 +556,13 @@ TEST(LinkBufferTest, RandomOperationsMatchAStringModel) {
         model += data;
         iovec run[8];
         ASSERT_EQ(buf.ReadableIovecs(run, 8, n), 1u) << "op " << op << ": the frame is one run";
+        ++prepared;
         break;
       }
     }
     ASSERT_EQ(buf.Len(), model.size()) << "op " << op;
   }
+  EXPECT_GT(prepared, 100) << "the PrepareContiguous operation ran";
   for (auto& [slice, expect] : held) EXPECT_EQ(slice.view(), expect);
   buf.Flush();
   model += unflushed;
