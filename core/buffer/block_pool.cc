@@ -156,9 +156,10 @@ void BlockPool::PushGlobal(detail::Block* b) noexcept {
 detail::Block* BlockPool::Allocate(size_t size) noexcept {
   const int cls = ClassOf(size);
   if (cls < 0) return nullptr;
+  ThreadCache& cache = Cache();
   detail::Block* b = nullptr;
   if (cls <= kThreadCacheMaxShift - kMinShift) {
-    auto& bin = Cache().bins[cls];
+    auto& bin = cache.bins[cls];
     if (bin.head != nullptr) {
       b = bin.head;
       bin.head = b->next_free;
@@ -170,15 +171,16 @@ detail::Block* BlockPool::Allocate(size_t size) noexcept {
   if (b == nullptr) return nullptr;
   b->next_free = nullptr;
   b->refs.store(1, std::memory_order_relaxed);
-  Cache().AddLive(1);
+  cache.AddLive(1);
   return b;
 }
 
 void BlockPool::Free(detail::Block* b) noexcept {
-  Cache().AddLive(-1);
+  ThreadCache& cache = Cache();
+  cache.AddLive(-1);
   const int cls = static_cast<int>(b->size_class);
   if (cls <= kThreadCacheMaxShift - kMinShift) {
-    auto& bin = Cache().bins[cls];
+    auto& bin = cache.bins[cls];
     if (bin.count < kThreadCacheBlocks) {
       b->next_free = bin.head;
       bin.head = b;

@@ -247,20 +247,12 @@ uint8_t* StructBuilder::AppendField(uint32_t field, size_t n) {
   const uint32_t off = own_size_;
   const auto len = static_cast<uint32_t>(n);
   own_size_ += len;
-  size_ += len;
   l.in_run = true;
   l.run_kind = kOwn;
   l.off = off;
   l.len = len;
-  const size_t k = pieces_.size();
-  Piece* last = k != 0 ? &pieces_[k - 1] : nullptr;
-  if (last != nullptr && last->kind == kOwn && last->field == -1 && last->off + last->len == off) {
-    last->len += len;
-  } else {
-    size_t at = k;
-    size_ -= len;  // InsertPiece counts it
-    InsertPiece(&at, kOwn, -1, off, len, 0);
-  }
+  size_t at = pieces_.size();
+  InsertPiece(&at, kOwn, -1, off, len, 0);  // extends the run when adjacent
   return own_.get() + off;
 }
 
