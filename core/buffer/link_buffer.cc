@@ -115,7 +115,8 @@ void LinkBuffer::Reset() {
   spare_ = nullptr;
   head_ = read_ = flush_ = write_ = nullptr;
   read_pos_ = nullptr;
-  length_.store(0, std::memory_order_relaxed);
+  consumed_.store(0, std::memory_order_relaxed);
+  flushed_.store(0, std::memory_order_relaxed);
   unflushed_ = 0;
 }
 
@@ -124,7 +125,8 @@ LinkBuffer::LinkBuffer(LinkBuffer&& other) noexcept
       read_(other.read_),
       read_pos_(other.read_pos_),
       scratch_(other.scratch_),
-      length_(other.length_.load(std::memory_order_relaxed)),
+      consumed_(other.consumed_.load(std::memory_order_relaxed)),
+      flushed_(other.flushed_.load(std::memory_order_relaxed)),
       flush_(other.flush_),
       write_(other.write_),
       unflushed_(other.unflushed_),
@@ -134,7 +136,8 @@ LinkBuffer::LinkBuffer(LinkBuffer&& other) noexcept
   other.head_ = other.read_ = other.flush_ = other.write_ = s;
   other.read_pos_ = nullptr;
   other.scratch_ = nullptr;
-  other.length_.store(0, std::memory_order_relaxed);
+  other.consumed_.store(0, std::memory_order_relaxed);
+  other.flushed_.store(0, std::memory_order_relaxed);
   other.unflushed_ = 0;
   other.spare_ = nullptr;
 }
@@ -146,7 +149,8 @@ LinkBuffer& LinkBuffer::operator=(LinkBuffer&& other) noexcept {
   read_ = other.read_;
   read_pos_ = other.read_pos_;
   scratch_ = other.scratch_;
-  length_.store(other.length_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  consumed_.store(other.consumed_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  flushed_.store(other.flushed_.load(std::memory_order_relaxed), std::memory_order_relaxed);
   flush_ = other.flush_;
   write_ = other.write_;
   unflushed_ = other.unflushed_;
@@ -156,7 +160,8 @@ LinkBuffer& LinkBuffer::operator=(LinkBuffer&& other) noexcept {
   other.head_ = other.read_ = other.flush_ = other.write_ = s;
   other.read_pos_ = nullptr;
   other.scratch_ = nullptr;
-  other.length_.store(0, std::memory_order_relaxed);
+  other.consumed_.store(0, std::memory_order_relaxed);
+  other.flushed_.store(0, std::memory_order_relaxed);
   other.unflushed_ = 0;
   other.spare_ = nullptr;
   return *this;
@@ -270,7 +275,7 @@ void LinkBuffer::Flush() {
   flush_ = write_;
   const size_t k = unflushed_;
   unflushed_ = 0;
-  length_.fetch_add(k, std::memory_order_release);
+  flushed_.store(flushed_.load(std::memory_order_relaxed) + k, std::memory_order_release);
 }
 
 size_t LinkBuffer::WritableIovecs(size_t hint, iovec* iov, size_t max_iov) {
@@ -399,7 +404,7 @@ Result<const uint8_t*> LinkBuffer::ReadSlow(size_t n, bool consume) {
     const uint8_t* p = read_pos_;
     if (consume) {
       read_pos_ += n;
-      length_.fetch_sub(n, std::memory_order_relaxed);
+      Consumed(n);
     }
     return p;
   }
@@ -433,7 +438,7 @@ Result<const uint8_t*> LinkBuffer::ReadSlow(size_t n, bool consume) {
   if (consume) {
     read_ = node;
     read_pos_ = pos;
-    length_.fetch_sub(n, std::memory_order_relaxed);
+    Consumed(n);
   }
   return static_cast<const uint8_t*>(b->data);
 }
@@ -456,7 +461,7 @@ Status LinkBuffer::Skip(size_t n) {
     read_pos_ += k;
     left -= k;
   }
-  length_.fetch_sub(n, std::memory_order_relaxed);
+  Consumed(n);
   return Status::OK();
 }
 
@@ -480,7 +485,7 @@ Status LinkBuffer::ReadTo(void* dst, size_t n) {
     read_pos_ += k;
     left -= k;
   }
-  length_.fetch_sub(n, std::memory_order_relaxed);
+  Consumed(n);
   return Status::OK();
 }
 
@@ -506,7 +511,7 @@ Result<Slice> LinkBuffer::ReadSlice(size_t n) {
   if (ReadAvailInNode() >= n) {
     Slice s = Slice::FromBlock(read_->block, read_pos_, n);
     read_pos_ += n;
-    length_.fetch_sub(n, std::memory_order_relaxed);
+    Consumed(n);
     return s;
   }
   if (n > kMaxContiguous) {

@@ -115,7 +115,12 @@ class TERN_EXPORT LinkBuffer {
   // ---- [reader] -----------------------------------------------------------
 
   // Published, unread bytes.
-  size_t Len() const { return length_.load(std::memory_order_acquire); }
+  size_t Len() const {
+    // consumed first: it never exceeds flushed, so flushed loaded after it
+    // is at least as large.
+    const uint64_t consumed = consumed_.load(std::memory_order_acquire);
+    return static_cast<size_t>(flushed_.load(std::memory_order_acquire) - consumed);
+  }
   bool IsEmpty() const { return Len() == 0; }
 
   // n contiguous bytes, consumed. Valid until Release().
@@ -123,7 +128,7 @@ class TERN_EXPORT LinkBuffer {
     if (TERN_LIKELY(n <= ReadAvailInNode() && n <= Len())) {
       const uint8_t* p = read_pos_;
       read_pos_ += n;
-      length_.fetch_sub(n, std::memory_order_relaxed);
+      Consumed(n);
       return p;
     }
     return ReadSlow(n, /*consume=*/true);
@@ -165,6 +170,10 @@ class TERN_EXPORT LinkBuffer {
   bool AdvanceReadNode();
   Node* NewWriteNode(size_t min_capacity);
   void Reset();
+  // [reader] n more bytes consumed.
+  void Consumed(size_t n) {
+    consumed_.store(consumed_.load(std::memory_order_relaxed) + n, std::memory_order_release);
+  }
 
  public:
   // Public only so the inline fast paths above can see its fields.
@@ -184,8 +193,11 @@ class TERN_EXPORT LinkBuffer {
   Node* read_;
   const uint8_t* read_pos_;
   detail::Block* scratch_ = nullptr;  // Next/Peek copies, freed by Release
-  // Shared.
-  std::atomic<size_t> length_{0};
+  // Shared. Two monotonic counters, each with one writer, instead of one
+  // length both sides read-modify-write: plain stores, no locked
+  // instruction (and no full fence) per Flush and per read.
+  std::atomic<uint64_t> consumed_{0};  // [reader] bytes ever consumed
+  std::atomic<uint64_t> flushed_{0};   // [writer] bytes ever published
   // Writer state.
   Node* flush_;
   Node* write_;
