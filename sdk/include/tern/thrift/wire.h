@@ -59,10 +59,71 @@ inline uint8_t* PutFieldBegin(uint8_t* p, TType t, int16_t id) {
   return PutI16(p + 1, id);
 }
 inline uint8_t* PutStop(uint8_t* p) { return PutU8(p, 0); }
+// n bytes from src to dst (not overlapping). Up to 128 bytes the copy is a
+// few overlapping unaligned 16-byte loads and stores, inline: most strings of
+// a struct are that short, and a call to memcpy (through the PLT, then its
+// size dispatch) costs more than copying them.
+TERN_ALWAYS_INLINE void CopyBytes(uint8_t* dst, const void* src, size_t n) {
+  struct B16 {
+    uint64_t w[2];
+  };
+  const auto* s = static_cast<const uint8_t*>(src);
+  auto load16 = [](const uint8_t* at) {
+    B16 v;
+    std::memcpy(&v, at, 16);
+    return v;
+  };
+  auto store16 = [](uint8_t* at, const B16& v) { std::memcpy(at, &v, 16); };
+  if (n <= 16) {
+    if (n >= 8) {
+      uint64_t a, b;
+      std::memcpy(&a, s, 8);
+      std::memcpy(&b, s + n - 8, 8);
+      std::memcpy(dst, &a, 8);
+      std::memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+      uint32_t a, b;
+      std::memcpy(&a, s, 4);
+      std::memcpy(&b, s + n - 4, 4);
+      std::memcpy(dst, &a, 4);
+      std::memcpy(dst + n - 4, &b, 4);
+    } else if (n != 0) {
+      const uint8_t a = s[0], b = s[n >> 1], c = s[n - 1];
+      dst[0] = a;
+      dst[n >> 1] = b;
+      dst[n - 1] = c;
+    }
+    return;
+  }
+  if (n <= 32) {
+    const B16 a = load16(s), b = load16(s + n - 16);
+    store16(dst, a);
+    store16(dst + n - 16, b);
+    return;
+  }
+  if (n <= 64) {
+    const B16 a = load16(s), b = load16(s + 16), c = load16(s + n - 32), d = load16(s + n - 16);
+    store16(dst, a);
+    store16(dst + 16, b);
+    store16(dst + n - 32, c);
+    store16(dst + n - 16, d);
+    return;
+  }
+  if (n <= 128) {
+    // The first 64 and the last 64 (overlapping when n < 128).
+    for (size_t i = 0; i < 64; i += 16) store16(dst + i, load16(s + i));
+    const uint8_t* ts = s + n - 64;
+    uint8_t* td = dst + n - 64;
+    for (size_t i = 0; i < 64; i += 16) store16(td + i, load16(ts + i));
+    return;
+  }
+  std::memcpy(dst, s, n);
+}
+
 inline uint8_t* PutBinary(uint8_t* p, const void* data, size_t n) {
   p = PutI32(p, static_cast<int32_t>(n));
   NotePayloadCopy(n);
-  if (n != 0) std::memcpy(p, data, n);
+  CopyBytes(p, data, n);
   return p + n;
 }
 inline uint8_t* PutString(uint8_t* p, const std::string& s) {
