@@ -22,8 +22,8 @@
 //     (strings and containers copied), then written as BM_*_Write writes
 //     (Tern: thrift_fast Encode, TernRef by reference);
 //   BM_Builder_BuildWrite/<workload>: a fresh Foo::Builder, every field set
-//     from the same source (strings copied), frame + envelope written as
-//     Encode writes them, then Builder::WriteTo;
+//     from the same source (strings copied), then the codec's Encode of
+//     the builder, as the server emits a built result;
 //   BM_BuilderRef_BuildWrite/<large|echo_32k|echo_1m|echo_10m>: the same,
 //     with the long strings attached by reference (Slices made once).
 // At setup, Tern's and the builder's frames are checked byte for byte
@@ -33,7 +33,7 @@
 // received frame is a Slice; BM_<Tern|TernRef>_Proxy decode it into a fresh
 // struct, change `action` (Request) or `version` (Mixed) and Encode;
 // BM_Builder_Proxy indexes a view over the frame's block, makes a builder
-// from it, sets the one field and writes frame + envelope + builder. Both
+// from it, sets the one field and Encodes the builder. Both
 // consume and release their output per iteration; their bytes are checked
 // against Encode of the edited struct at setup.
 //
@@ -56,8 +56,6 @@
 #include "alloc_counter.h"
 #include "core/buffer/block_pool.h"
 #include "core/plugin/plugin_host.h"
-#include "plugins/thrift_fast/envelope.h"
-#include "plugins/thrift_fast/framer.h"
 #include "serde_default_types.h"
 #include "serde_tmpl_types.h"
 #include "serde_types.h"
@@ -503,21 +501,14 @@ void Edit(ts::Mixed::Builder& b) { b.set_version(kProxyVersion); }
 void Edit(ts::Request& r) { r.action = kProxyAction; }
 void Edit(ts::Request::Builder& b) { b.set_action(kProxyAction); }
 
-// The frame length and strict envelope thrift_fast's Encode writes in front
-// of a body of `body` bytes (plugins/thrift_fast/envelope.h,
-// binary_codec.cc): i32 frame length, i32 version | type, i32 name length,
-// name, i32 seqid.
-tern::Status PutFrameAndEnvelope(tern::LinkBuffer& out, const tern::MessageHeader& h, size_t body) {
-  namespace tf = tern::thrift_fast;
-  const size_t envelope = tf::EnvelopeSize(h.name.size());
-  tern::Result<uint8_t*> mem = out.Malloc(tf::kFrameHeaderSize + envelope);
-  if (!mem.ok()) return std::move(mem).status();
-  uint8_t* p = *mem;
-  p = tern::wire::PutI32(p, static_cast<int32_t>(envelope + body));
-  p = tern::wire::PutI32(p, static_cast<int32_t>(tf::kVersion1 | static_cast<uint8_t>(h.type)));
-  p = tern::wire::PutBinary(p, h.name.data(), h.name.size());
-  tern::wire::PutI32(p, h.seqid);
-  return tern::Status::OK();
+// Emits a builder as a message the way the server emits a built result:
+// the codec's Encode of a BuiltStructType body.
+tern::Status EncodeBuilt(const tern::Codec& codec, tern::LinkBuffer& out,
+                         const tern::MessageHeader& h, const tern::view::StructBuilder& b) {
+  TERN_RETURN_IF_ERROR(b.Emittable());
+  const tern::BodyRef body{&tern::view::BuiltStructType(), &b,
+                           b.shares() ? tern::view::BuiltStructKeepAlive() : tern::Slice()};
+  return codec.Encode(h, body, out);
 }
 
 // Empty when `got` is a framed CALL "echo" #1 whose body decodes to `want`;
@@ -611,7 +602,7 @@ void TernBuildWrite(benchmark::State& state, const std::function<void(T&)>& fill
       [&](const std::string& got) { return CheckEmitted(got, *src); });
 }
 
-// A fresh builder per iteration, every field set, frame + envelope + WriteTo
+// A fresh builder per iteration, every field set, Encode of the builder
 // (by_ref: the long strings attached as Slices made once).
 template <class T>
 void BuilderBuildWrite(benchmark::State& state, const std::function<void(T&)>& fill, bool by_ref) {
@@ -626,8 +617,7 @@ void BuilderBuildWrite(benchmark::State& state, const std::function<void(T&)>& f
       [&]() -> tern::Status {
         typename T::Builder b;
         Build(b, *src, refs);
-        TERN_RETURN_IF_ERROR(PutFrameAndEnvelope(out, kCallHeader, b.size()));
-        return b.WriteTo(out);
+        return EncodeBuilt(*TheCodec(), out, kCallHeader, b.tern_builder());
       },
       [&](const std::string& got) { return CheckEmitted(got, *src); });
 }
@@ -665,7 +655,7 @@ void TernProxy(benchmark::State& state, const std::function<void(T&)>& fill, boo
 
 // Proxy with a view: index the received body in place (its Bytes share the
 // frame's block, so unchanged bytes go out by reference), make a builder
-// from the view, set the one field, frame + envelope + WriteTo.
+// from the view, set the one field, Encode of the builder.
 template <class T>
 void BuilderProxy(benchmark::State& state, const std::function<void(T&)>& fill) {
   const tern::Codec* codec = TheCodec();
@@ -689,8 +679,7 @@ void BuilderProxy(benchmark::State& state, const std::function<void(T&)>& fill) 
         if (!v.ok()) return v.status();
         typename T::Builder b(*v);
         Edit(b);
-        TERN_RETURN_IF_ERROR(PutFrameAndEnvelope(out, *h, b.size()));
-        return b.WriteTo(out);
+        return EncodeBuilt(*codec, out, *h, b.tern_builder());
       },
       [&](const std::string& got) { return CheckEmitted(got, *want); });
 }
