@@ -1,13 +1,19 @@
 #include "compact_protocol.h"
 
+#include <cpuid.h>
 #include <emmintrin.h>
+#include <immintrin.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <limits>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
+
+#include "tern/cpu.h"
 
 namespace tern::compact {
 
@@ -148,42 +154,106 @@ constexpr uint64_t kLowBytes[9] = {0,
                                    0xFFFFFFFFFFFFFFull,
                                    0xFFFFFFFFFFFFFFFFull};
 
+constexpr uint64_t k7Bits = 0x7F7F7F7F7F7F7F7Full;
+
+// Spread56/Gather56 two ways. BMI2's pdep/pext do each in one instruction
+// (3 cycles) where the shifts take nine; they are written as inline asm so
+// that this file needs no -mbmi2 and the portable loops stay portable. The
+// BMI2 loops run only where CpuFeatures reports BMI2 and pdep/pext are fast
+// (not AMD before Zen 3, which microcodes them at ~250 cycles): see
+// UseBmi2().
+struct PortableBits {
+  static uint64_t Spread(uint64_t x) { return Spread56(x); }
+  // The 7-bit groups of x (its high bits ignored), packed.
+  static uint64_t Gather(uint64_t x) { return Gather56(x & k7Bits); }
+  // Leading zeros of x, which is not 0.
+  static unsigned Clz(uint64_t x) { return static_cast<unsigned>(__builtin_clzll(x)); }
+};
+#if defined(__x86_64__)
+struct Bmi2Bits {
+  static uint64_t Spread(uint64_t x) {
+    uint64_t r;
+    __asm__("pdepq %2, %1, %0" : "=r"(r) : "r"(x), "r"(k7Bits));
+    return r;
+  }
+  static uint64_t Gather(uint64_t x) {
+    uint64_t r;
+    __asm__("pextq %2, %1, %0" : "=r"(r) : "r"(x), "r"(k7Bits));
+    return r;
+  }
+  // lzcnt, not bsr: one fast uop everywhere (bsr is slow on AMD), and CPUs
+  // with BMI2 have it (FastPdep checks).
+  static unsigned Clz(uint64_t x) {
+    uint64_t r;
+    __asm__("lzcntq %1, %0" : "=r"(r) : "r"(x));
+    return static_cast<unsigned>(r);
+  }
+};
+#endif
+
+bool FastPdep() {
+#if defined(__x86_64__)
+  if (!CpuFeatures::Host().Has(kCpuBmi2)) return false;
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) || (ecx & bit_LZCNT) == 0) return false;
+  if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return false;
+  const bool amd = ebx == 0x68747541 && edx == 0x69746e65 && ecx == 0x444d4163;  // AuthenticAMD
+  if (!amd) return true;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
+  unsigned family = (eax >> 8) & 0xf;
+  if (family == 0xf) family += (eax >> 20) & 0xff;
+  return family >= 0x19;  // Zen 3 and later
+#else
+  return false;
+#endif
+}
+
+// Whether the list loops use Bmi2Bits; decided once per process.
+bool UseBmi2() {
+  static const bool use = FastPdep();
+  return use;
+}
+
 // Writes the varint of v at p; returns p + its size. Always stores 10 bytes:
 // the caller guarantees that much room (bytes past the varint's end are
 // overwritten by what follows).
+template <class Bits>
 inline uint8_t* PutVarintWord(uint8_t* p, uint64_t v) {
-  const size_t n = VarintSize(v);
-  const uint64_t lo = Spread56(v) | kContinuation[n];
+  const size_t n = ((64 - Bits::Clz(v | 1)) * 9 + 64) >> 6;  // VarintSize(v)
+  const uint64_t lo = Bits::Spread(v) | kContinuation[n];
   std::memcpy(p, &lo, 8);
-  p[8] = static_cast<uint8_t>(((v >> 56) & 0x7f) | (n == 10 ? 0x80 : 0));
-  p[9] = static_cast<uint8_t>(v >> 63);
+  // Bytes 8 and 9 in one store.
+  const auto hi = static_cast<uint16_t>(((v >> 56) & 0x7f) | (n == 10 ? 0x80 : 0) | ((v >> 63) << 8));
+  std::memcpy(p + 8, &hi, 2);
   return p + n;
 }
 
 // The same for a value below 2^32 (at most 5 bytes): one 8-byte store.
+template <class Bits>
 inline uint8_t* PutVarintWord32(uint8_t* p, uint32_t v) {
-  const unsigned bits = 32 - static_cast<unsigned>(__builtin_clz(v | 1));
+  const unsigned bits = 64 - Bits::Clz(uint64_t{v} | 1);
   const unsigned n = (bits * 9 + 64) >> 6;
-  const uint64_t lo = Spread56(v) | kContinuation[n];
+  const uint64_t lo = Bits::Spread(v) | kContinuation[n];
   std::memcpy(p, &lo, 8);
   return p + n;
 }
 
 // Decodes the varint at p, which has at least 10 readable bytes; null for a
 // varint longer than 10 bytes.
+template <class Bits>
 inline const uint8_t* DecodeVarintWord(const uint8_t* p, uint64_t* out) {
   const uint64_t x = LoadLE64(p);
   const uint64_t stops = ~x & 0x8080808080808080ull;
   if (TERN_LIKELY(stops != 0)) {
     const unsigned nb = (static_cast<unsigned>(__builtin_ctzll(stops)) >> 3) + 1;
-    *out = Gather56(x & kLowBytes[nb] & 0x7F7F7F7F7F7F7F7Full);
+    *out = Bits::Gather(x & kLowBytes[nb]);
     return p + nb;
   }
   // 9 or 10 bytes, without a branch on which.
   const uint64_t b8 = p[8], b9 = p[9];
   const uint64_t ten = b8 >> 7;
   if (TERN_UNLIKELY((b9 & ten) >> 7)) return nullptr;  // an 11th byte
-  *out = Gather56(x & 0x7F7F7F7F7F7F7F7Full) | ((b8 & 0x7f) << 56) | ((b9 & ten) << 63);
+  *out = Bits::Gather(x) | ((b8 & 0x7f) << 56) | ((b9 & ten) << 63);
   return p + 9 + ten;
 }
 
@@ -214,6 +284,74 @@ size_t SumVarints(const void* data, size_t n, F zigzag) {
   return total;
 }
 
+#if defined(__x86_64__)
+// The i64 sum eight elements at a time with AVX-512 (F + CD: vplzcntq),
+// VarintSize's formula per lane. Only where the CPU has both: see
+// SumVarints64.
+// (Shifts and adds as GCC vector arithmetic: the AVX-512 shift intrinsics
+// trip -Wmaybe-uninitialized in GCC 12's own headers.)
+__attribute__((target("avx512f,avx512cd"))) size_t SumVarints64Avx512(const int64_t* v,
+                                                                      size_t n) {
+  using V = int64_t __attribute__((vector_size(64)));
+  using U = uint64_t __attribute__((vector_size(64)));
+  U acc = {};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    V x;
+    std::memcpy(&x, v + i, sizeof x);
+    const U z = reinterpret_cast<U>((x << 1) ^ (x >> 63)) | 1;
+    const U lz = reinterpret_cast<U>(_mm512_lzcnt_epi64(reinterpret_cast<__m512i>(z)));
+    const U bits = 64 - lz;
+    acc += (bits * 9 + 64) >> 6;
+  }
+  size_t total = 0;
+  for (int k = 0; k < 8; ++k) total += acc[k];
+  for (; i < n; ++i) total += VarintSize(ZigZag64(v[i]));
+  return total;
+}
+
+// The same for i32 elements, sixteen at a time (bits * 9 + 64 >> 6 holds for
+// 32-bit values too).
+__attribute__((target("avx512f,avx512cd"))) size_t SumVarints32Avx512(const int32_t* v,
+                                                                      size_t n) {
+  using V = int32_t __attribute__((vector_size(64)));
+  using U = uint32_t __attribute__((vector_size(64)));
+  U acc = {};  // at most 5 per lane per iteration: fits while n < 2^32
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    V x;
+    std::memcpy(&x, v + i, sizeof x);
+    const U z = reinterpret_cast<U>((x << 1) ^ (x >> 31)) | 1;
+    const U lz = reinterpret_cast<U>(_mm512_lzcnt_epi32(reinterpret_cast<__m512i>(z)));
+    acc += ((32 - lz) * 9 + 64) >> 6;
+  }
+  size_t total = 0;
+  for (int k = 0; k < 16; ++k) total += acc[k];
+  for (; i < n; ++i) total += VarintSize(ZigZag32(v[i]));
+  return total;
+}
+
+bool HasAvx512Cd() {
+  if (!CpuFeatures::Host().Has(kCpuAvx512F)) return false;  // includes the OS's ZMM state
+  unsigned eax, ebx, ecx, edx;
+  if (__get_cpuid_max(0, nullptr) < 7) return false;
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  return (ebx & bit_AVX512CD) != 0;
+}
+
+bool UseAvx512Cd() {
+  static const bool use = HasAvx512Cd();
+  return use;
+}
+#endif
+
+size_t SumVarints64(const int64_t* v, size_t n) {
+#if defined(__x86_64__)
+  if (UseAvx512Cd()) return SumVarints64Avx512(v, n);
+#endif
+  return SumVarints<int64_t>(v, n, [](int64_t x) { return ZigZag64(x); });
+}
+
 // The same for 16- and 32-bit elements as a sum of comparisons, which the
 // compiler vectorizes (SSE2 at least): one byte, plus one per threshold.
 template <class T>
@@ -231,6 +369,14 @@ size_t SumVarints32(const T* v, size_t n) {
     total += extra;
   }
   return total;
+}
+
+size_t SumVarintsI32(const int32_t* v, size_t n) {
+#if defined(__x86_64__)
+  // Lanes count up to 5 per element in 32 bits.
+  if (UseAvx512Cd() && n < (size_t{1} << 31)) return SumVarints32Avx512(v, n);
+#endif
+  return SumVarints32(v, n);
 }
 
 struct SizeCtx {
@@ -252,9 +398,9 @@ size_t ContainerSize(const ContainerInfo& c, const void* p) {
       case CppType::kI16:
         return total + SumVarints32(static_cast<const int16_t*>(d), n);
       case CppType::kI32:
-        return total + SumVarints32(static_cast<const int32_t*>(d), n);
+        return total + SumVarintsI32(static_cast<const int32_t*>(d), n);
       case CppType::kI64:
-        return total + SumVarints<int64_t>(d, n, [](int64_t x) { return ZigZag64(x); });
+        return total + SumVarints64(static_cast<const int64_t*>(d), n);
       case CppType::kDouble:
         return total + 8 * n;
       default:
@@ -333,16 +479,144 @@ struct WriteCtx {
 // written a word at a time (PutVarintWord stores 10 bytes; the nine or more
 // elements that follow, at least a byte each, cover the overhang); the last
 // ones byte by byte, so nothing is written past the list.
-template <class T, class ZigZag>
-uint8_t* PutVarints(const T* v, size_t n, uint8_t* out, ZigZag zigzag) {
+template <class Bits, class T, class ZigZag>
+uint8_t* PutVarintsWith(const T* v, size_t n, uint8_t* out, ZigZag zigzag) {
   size_t i = 0;
   if constexpr (sizeof(T) <= 4) {
-    for (; i + 9 < n; ++i) out = PutVarintWord32(out, static_cast<uint32_t>(zigzag(v[i])));
+    for (; i + 9 < n; ++i) out = PutVarintWord32<Bits>(out, static_cast<uint32_t>(zigzag(v[i])));
   } else {
-    for (; i + 9 < n; ++i) out = PutVarintWord(out, zigzag(v[i]));
+    for (; i + 9 < n; ++i) out = PutVarintWord<Bits>(out, zigzag(v[i]));
   }
   for (; i < n; ++i) out = PutVarint(out, zigzag(v[i]));
   return out;
+}
+
+#if defined(__x86_64__)
+#define TERN_COMPACT_AVX512 \
+  __attribute__((target("avx512f,avx512bw,avx512dq,avx512cd,avx512vbmi,avx512vbmi2,popcnt")))
+
+// The varint bytes of eight 64-bit lanes, packed at out (exactly their size
+// is written: a masked store); returns the end. Lane q holds up to 56 bits
+// of a zigzagged value; keep[q] of its bytes are written, the first more[q]
+// with the continuation bit. vpmultishiftqb takes the 7-bit groups into
+// bytes 0..7, byte compares against the counts give the masks, and
+// vpcompressb packs the kept bytes.
+TERN_COMPACT_AVX512 inline uint8_t* PackVarintLanes(__m512i z, __m512i keep, __m512i more,
+                                                    uint8_t* out) {
+  using U = uint64_t __attribute__((vector_size(64)));
+  const __m512i groups = _mm512_set1_epi64(0x312A231C150E0700ll);  // bit 7k for byte k
+  const __m512i byte_index = _mm512_set1_epi64(0x0706050403020100ll);
+  const __m512i spread = _mm512_and_si512(_mm512_maskz_multishift_epi64_epi8(~0ull, groups, z),
+                                          _mm512_set1_epi8(0x7f));
+  // Each count in every byte of its lane.
+  const U ones = U{} + 0x0101010101010101ull;
+  const __m512i keep_bytes = reinterpret_cast<__m512i>(reinterpret_cast<U>(keep) * ones);
+  const __m512i more_bytes = reinterpret_cast<__m512i>(reinterpret_cast<U>(more) * ones);
+  const __mmask64 kept = _mm512_cmplt_epu8_mask(byte_index, keep_bytes);
+  const __mmask64 continued = _mm512_cmplt_epu8_mask(byte_index, more_bytes);
+  const __m512i bytes =
+      _mm512_or_si512(spread, _mm512_maskz_mov_epi8(continued, _mm512_set1_epi8(-128)));
+  const __m512i packed = _mm512_maskz_compress_epi8(kept, bytes);
+  const unsigned count = static_cast<unsigned>(__builtin_popcountll(kept));
+  _mm512_mask_storeu_epi8(out, count == 64 ? ~0ull : (1ull << count) - 1, packed);
+  return out + count;
+}
+
+// Varint lengths (1..10) of eight zigzagged values.
+TERN_COMPACT_AVX512 inline __m512i VarintLengths(__m512i z) {
+  using U = uint64_t __attribute__((vector_size(64)));
+  const U lz = reinterpret_cast<U>(_mm512_lzcnt_epi64(_mm512_or_si512(z, _mm512_set1_epi64(1))));
+  return reinterpret_cast<__m512i>(((64 - lz) * 9 + 64) >> 6);
+}
+
+// Eight values below 2^56: a lane each.
+TERN_COMPACT_AVX512 inline uint8_t* PutEightShortVarints(__m512i z, uint8_t* out) {
+  const __m512i len = VarintLengths(z);
+  return PackVarintLanes(z, len, _mm512_sub_epi64(len, _mm512_set1_epi64(1)), out);
+}
+
+// Four lanes of lo and hi interleaved, lo[f] hi[f] lo[f+1] hi[f+1] ...: f = 0
+// or 4 as idx is kZipLow or kZipHigh.
+TERN_COMPACT_AVX512 inline __m512i Zip(uint64_t __attribute__((vector_size(64))) lo,
+                                       uint64_t __attribute__((vector_size(64))) hi, __m512i idx) {
+  return _mm512_permutex2var_epi64(reinterpret_cast<__m512i>(lo), idx,
+                                   reinterpret_cast<__m512i>(hi));
+}
+
+// Eight values of any size (up to 10 bytes), four at a time in two lanes
+// each: bits 0..55, and bits 56..63 (bytes 8 and 9).
+TERN_COMPACT_AVX512 inline uint8_t* PutEightVarints(__m512i z, uint8_t* out) {
+  using U = uint64_t __attribute__((vector_size(64)));
+  const U len = reinterpret_cast<U>(VarintLengths(z));
+  const U zu = reinterpret_cast<U>(z);
+  const U high = zu >> 56;
+  const U low_keep = len < 8 ? len : 8;
+  const U high_keep = (len > 8 ? len : 8) - 8;
+  const U low_more = len - 1 < 8 ? len - 1 : 8;
+  const U high_more = (len > 9 ? len : 9) - 9;
+  const __m512i zip_low = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+  const __m512i zip_high = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+  out = PackVarintLanes(Zip(zu, high, zip_low), Zip(low_keep, high_keep, zip_low),
+                        Zip(low_more, high_more, zip_low), out);
+  return PackVarintLanes(Zip(zu, high, zip_high), Zip(low_keep, high_keep, zip_high),
+                         Zip(low_more, high_more, zip_high), out);
+}
+
+// A list of i32 varints eight at a time.
+TERN_COMPACT_AVX512 uint8_t* PutVarintsI32Avx512(const int32_t* v, size_t n, uint8_t* out) {
+  using V = int32_t __attribute__((vector_size(32)));
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    V x;
+    std::memcpy(&x, v + i, sizeof x);
+    const V z = (x << 1) ^ (x >> 31);
+    out = PutEightShortVarints(_mm512_maskz_cvtepu32_epi64(0xff, reinterpret_cast<__m256i>(z)),
+                               out);
+  }
+  for (; i < n; ++i) out = PutVarint(out, ZigZag32(v[i]));
+  return out;
+}
+
+// A list of i64 varints eight at a time: a lane each while the eight are
+// below 2^56 (up to 8 bytes), else two lanes each.
+TERN_COMPACT_AVX512 uint8_t* PutVarintsI64Avx512(const int64_t* v, size_t n, uint8_t* out) {
+  using V = int64_t __attribute__((vector_size(64)));
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    V x;
+    std::memcpy(&x, v + i, sizeof x);
+    const __m512i z = reinterpret_cast<__m512i>((x << 1) ^ (x >> 63));
+    if (_mm512_cmpge_epu64_mask(z, _mm512_set1_epi64(1ll << 56)) == 0) {
+      out = PutEightShortVarints(z, out);
+    } else {
+      out = PutEightVarints(z, out);
+    }
+  }
+  for (; i < n; ++i) out = PutVarint(out, ZigZag64(v[i]));
+  return out;
+}
+
+bool UseAvx512Varints() {
+  static const bool use =
+      UseAvx512Cd() && UseBmi2() &&
+      CpuFeatures::Host().Has(kCpuAvx512BW | kCpuAvx512DQ | kCpuAvx512VBMI | kCpuAvx512VBMI2 |
+                              kCpuPopcnt);
+  return use;
+}
+#endif
+
+template <class T, class ZigZag>
+uint8_t* PutVarints(const T* v, size_t n, uint8_t* out, ZigZag zigzag) {
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, int32_t>) {
+    if (UseAvx512Varints()) return PutVarintsI32Avx512(v, n, out);
+  }
+  if constexpr (std::is_same_v<T, int64_t>) {
+    if (UseAvx512Varints()) return PutVarintsI64Avx512(v, n, out);
+  }
+  if (UseBmi2()) return PutVarintsWith<Bmi2Bits>(v, n, out, zigzag);
+#endif
+  return PutVarintsWith<PortableBits>(v, n, out, zigzag);
 }
 
 uint8_t* WriteContainer(const ContainerInfo& c, const void* p, uint8_t* out) {
@@ -621,8 +895,8 @@ const uint8_t* Reader::Skip(uint8_t ct, const uint8_t* p, bool in_field) {
   }
 }
 
-template <class T, class Decode>
-const uint8_t* ReadVarints(Reader& r, const uint8_t* p, T* out, size_t n, Decode decode) {
+template <class Bits, class T, class Decode>
+const uint8_t* ReadVarintsWith(Reader& r, const uint8_t* p, T* out, size_t n, Decode decode) {
   const uint8_t* const end = r.end;
   size_t i = 0;
   // 16 bytes at a time: one load and one movemask give the ends of every
@@ -639,7 +913,7 @@ const uint8_t* ReadVarints(Reader& r, const uint8_t* p, T* out, size_t n, Decode
       const unsigned len = last - start + 1;
       if (TERN_UNLIKELY(len > 8)) break;  // 9 or 10 bytes: the word path below
       const uint64_t x = LoadLE64(p + start);
-      out[i++] = decode(Gather56(x & kLowBytes[len] & 0x7F7F7F7F7F7F7F7Full));
+      out[i++] = decode(Bits::Gather(x & kLowBytes[len]));
       start = last + 1;
       stops &= stops - 1;
     }
@@ -650,7 +924,7 @@ const uint8_t* ReadVarints(Reader& r, const uint8_t* p, T* out, size_t n, Decode
       if (i == n) break;
       do {
         uint64_t v;
-        const uint8_t* q = DecodeVarintWord(p, &v);
+        const uint8_t* q = DecodeVarintWord<Bits>(p, &v);
         if (TERN_UNLIKELY(q == nullptr)) return r.Fail(Err::kBadVarint);
         p = q;
         out[i++] = decode(v);
@@ -664,7 +938,7 @@ const uint8_t* ReadVarints(Reader& r, const uint8_t* p, T* out, size_t n, Decode
   // loop and no branch on the varint's length.
   for (; i < n && end - p >= 10; ++i) {
     uint64_t v;
-    const uint8_t* q = DecodeVarintWord(p, &v);
+    const uint8_t* q = DecodeVarintWord<Bits>(p, &v);
     if (TERN_UNLIKELY(q == nullptr)) return r.Fail(Err::kBadVarint);
     p = q;
     out[i] = decode(v);
@@ -676,6 +950,14 @@ const uint8_t* ReadVarints(Reader& r, const uint8_t* p, T* out, size_t n, Decode
     out[i] = decode(v);
   }
   return p;
+}
+
+template <class T, class Decode>
+const uint8_t* ReadVarints(Reader& r, const uint8_t* p, T* out, size_t n, Decode decode) {
+#if defined(__x86_64__)
+  if (UseBmi2()) return ReadVarintsWith<Bmi2Bits>(r, p, out, n, decode);
+#endif
+  return ReadVarintsWith<PortableBits>(r, p, out, n, decode);
 }
 
 const uint8_t* Reader::Container(const ContainerInfo& c, void* obj, const uint8_t* p) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -132,6 +133,103 @@ TEST(CompactBytesTest, ContainerHeaders) {
   ASSERT_TRUE(
       compact::Read(c::Numbers::kTernTypeInfo, &back, bytes.data(), bytes.size(), ctx).ok());
   EXPECT_EQ(back, n);
+}
+
+// Numeric lists take word-at-a-time and SIMD paths (AVX-512, BMI2, portable,
+// chosen by the CPU; ctest runs this binary again with TERN_CPU_DISABLE so
+// that each path is covered here). Each must give exactly the bytes of the
+// plain one-varint-at-a-time encoding, write nothing past its end, and read
+// back to the same values, for every length around the paths' block sizes
+// and values of every varint length.
+std::vector<uint8_t> RefVarint(uint64_t v) {
+  std::vector<uint8_t> out;
+  while (v >= 0x80) {
+    out.push_back(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<uint8_t>(v));
+  return out;
+}
+
+template <class T>
+void AppendRefList(std::vector<uint8_t>* out, uint8_t elem_type, const std::vector<T>& v) {
+  out->push_back(0x19);  // field delta 1, list
+  if (v.size() < 15) {
+    out->push_back(static_cast<uint8_t>((v.size() << 4) | elem_type));
+  } else {
+    out->push_back(static_cast<uint8_t>(0xf0 | elem_type));
+    const auto n = RefVarint(v.size());
+    out->insert(out->end(), n.begin(), n.end());
+  }
+  for (T x : v) {
+    const auto wide = static_cast<int64_t>(x);
+    const uint64_t z = (static_cast<uint64_t>(wide) << 1) ^ static_cast<uint64_t>(wide >> 63);
+    const auto b = RefVarint(z);
+    out->insert(out->end(), b.begin(), b.end());
+  }
+}
+
+// Values whose varints have every length, signs and the extremes, mixed so
+// that blocks of eight see short and long ones together (and, with
+// `only_short`, values below 2^55 only, the short-lane path of i64).
+template <class T>
+std::vector<T> VarintValues(size_t n, uint64_t seed, bool only_short) {
+  std::vector<T> v(n);
+  uint64_t s = seed;
+  for (size_t i = 0; i < n; ++i) {
+    s += 0x9E3779B97F4A7C15ull;
+    uint64_t z = s;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    const unsigned bits = static_cast<unsigned>(z % (8 * sizeof(T) + 1));  // 0..width
+    uint64_t mag = bits == 0 ? 0 : (z >> 7) & (bits >= 64 ? ~0ull : (1ull << bits) - 1);
+    if (only_short) mag &= (1ull << 54) - 1;
+    T x = static_cast<T>(mag);
+    if ((z >> 6) & 1) x = static_cast<T>(~x);  // negatives too (zigzag's odd values)
+    if (i % 97 == 5) x = std::numeric_limits<T>::min();
+    if (i % 89 == 7) x = std::numeric_limits<T>::max();
+    v[i] = x;
+  }
+  return v;
+}
+
+TEST(CompactListTest, EveryPathGivesTheReferenceBytesAtEveryLength) {
+  std::vector<size_t> lengths;
+  for (size_t n = 0; n <= 80; ++n) lengths.push_back(n);
+  for (size_t n : {127, 128, 129, 1000, 4099}) lengths.push_back(n);
+  const std::vector<uint8_t> empty_tail = [] {
+    std::vector<uint8_t> b = Body(c::Numbers::kTernTypeInfo, &*std::make_unique<c::Numbers>());
+    return std::vector<uint8_t>(b.begin() + 6, b.end());  // after three empty lists
+  }();
+  for (bool only_short : {false, true}) {
+    for (size_t n : lengths) {
+      c::Numbers num;
+      num.i16s = VarintValues<int16_t>(n, n * 3 + 1, only_short);
+      num.i32s = VarintValues<int32_t>(n, n * 3 + 2, only_short);
+      num.i64s = VarintValues<int64_t>(n, n * 3 + 3, only_short);
+      std::vector<uint8_t> want;
+      AppendRefList(&want, 0x04, num.i16s);
+      AppendRefList(&want, 0x05, num.i32s);
+      AppendRefList(&want, 0x06, num.i64s);
+      want.insert(want.end(), empty_tail.begin(), empty_tail.end());
+
+      const size_t size = compact::EncodedSize(c::Numbers::kTernTypeInfo, &num);
+      ASSERT_EQ(size, want.size()) << "n=" << n;
+      std::vector<uint8_t> out(size + 64, 0xA5);
+      uint8_t* end = compact::Write(c::Numbers::kTernTypeInfo, &num, out.data());
+      ASSERT_EQ(end, out.data() + size) << "n=" << n;
+      ASSERT_TRUE(std::equal(want.begin(), want.end(), out.begin())) << "n=" << n;
+      for (size_t i = size; i < out.size(); ++i) ASSERT_EQ(out[i], 0xA5) << "n=" << n;
+
+      c::Numbers back;
+      ReadContext ctx{DefaultLimits()};
+      auto r = compact::Read(c::Numbers::kTernTypeInfo, &back, want.data(), want.size(), ctx);
+      ASSERT_TRUE(r.ok()) << r.status() << " n=" << n;
+      EXPECT_EQ(*r, want.size());
+      ASSERT_EQ(back, num) << "n=" << n;
+    }
+  }
 }
 
 TEST(CompactBytesTest, EnvelopeAndFrame) {
