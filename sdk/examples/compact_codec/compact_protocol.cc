@@ -952,9 +952,120 @@ const uint8_t* ReadVarintsWith(Reader& r, const uint8_t* p, T* out, size_t n, De
   return p;
 }
 
+#if defined(__x86_64__)
+#define TERN_COMPACT_AVX512_BMI2                                                              \
+  __attribute__((target("avx512f,avx512bw,avx512dq,avx512cd,avx512vbmi,avx512vbmi2,popcnt," \
+                        "bmi,bmi2")))
+
+alignas(64) constexpr uint8_t kIota[64] = {
+    0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+    22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
+    44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+
+// The eight varints at p (64 readable bytes), when each is at most 8 bytes:
+// their values (not yet unzigzagged) in the lanes of *values; returns their
+// total size, or 0 when one is longer or fewer than eight end in the window
+// (the caller then reads them one by one, with every check). vpcompressb of
+// the byte indexes under the "last byte" mask gives where each varint ends;
+// each lane takes its varint's bytes with vpermb; vpmaddubsw and vpmaddwd
+// pack the 7-bit groups pairwise, a shift the two 28-bit halves.
+struct EightVarintConsts {
+  __m512i iota, lane, lane_before, byte_in_lane, one, eight, low7, mul7, mul14;
+};
+TERN_COMPACT_AVX512_BMI2 inline EightVarintConsts MakeEightVarintConsts() {
+  const __m512i iota = _mm512_load_si512(kIota);
+  const __m512i one = _mm512_set1_epi8(1);
+  const __m512i lane = _mm512_srli_epi16(_mm512_and_si512(iota, _mm512_set1_epi8(0x38)), 3);
+  return {iota,
+          lane,
+          _mm512_sub_epi8(lane, one),
+          _mm512_and_si512(iota, _mm512_set1_epi8(7)),
+          one,
+          _mm512_set1_epi8(8),
+          _mm512_set1_epi8(0x7f),
+          _mm512_set1_epi16(0x8001),        // bytes 1, 128: b0 + (b1 << 7)
+          _mm512_set1_epi32(0x40000001)};  // words 1, 16384: w0 + (w1 << 14)
+}
+TERN_COMPACT_AVX512_BMI2 inline unsigned DecodeEightVarints(const EightVarintConsts& k,
+                                                            const uint8_t* p, __m512i* values) {
+  using U = uint64_t __attribute__((vector_size(64)));
+  const __m512i in = _mm512_loadu_si512(p);
+  const uint64_t ends = ~static_cast<uint64_t>(_mm512_movepi8_mask(in));
+  const uint64_t eighth = _pdep_u64(uint64_t{1} << 7, ends);
+  if (eighth == 0) return 0;
+  // Byte j: one past the end of varint j. Each lane's start (the stop of the
+  // varint before; 0 for the first) and length in every byte of the lane.
+  const __m512i stop = _mm512_add_epi8(_mm512_maskz_compress_epi8(ends, k.iota), k.one);
+  const __m512i lane_stop = _mm512_maskz_permutexvar_epi8(~uint64_t{0}, k.lane, stop);
+  const __m512i lane_start = _mm512_maskz_permutexvar_epi8(~uint64_t{0xff}, k.lane_before, stop);
+  const __m512i lane_len = _mm512_sub_epi8(lane_stop, lane_start);
+  if (_mm512_cmpgt_epu8_mask(lane_len, k.eight) != 0) return 0;
+  const __mmask64 valid = _mm512_cmplt_epu8_mask(k.byte_in_lane, lane_len);
+  const __m512i bytes = _mm512_and_si512(
+      _mm512_maskz_permutexvar_epi8(valid, _mm512_add_epi8(lane_start, k.byte_in_lane), in),
+      k.low7);
+  const __m512i words = _mm512_maddubs_epi16(k.mul7, bytes);  // 14 bits each
+  const U halves = reinterpret_cast<U>(_mm512_madd_epi16(words, k.mul14));  // 28 bits each
+  *values = reinterpret_cast<__m512i>((halves & 0x0FFFFFFFull) | ((halves >> 32) << 28));
+  return static_cast<unsigned>(__builtin_ctzll(eighth)) + 1;
+}
+
+// Lanes unzigzagged as 32-bit values (the low 32 bits of each, as
+// UnZigZag32 of the truncated value does), stored as eight int32.
+TERN_COMPACT_AVX512_BMI2 inline void StoreEight(__m512i v, int32_t* out) {
+  using U = uint64_t __attribute__((vector_size(64)));
+  const U z = reinterpret_cast<U>(v) & 0xFFFFFFFFull;
+  const U d = (z >> 1) ^ (U{} - (z & 1));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out),
+                      _mm512_maskz_cvtepi64_epi32(0xff, reinterpret_cast<__m512i>(d)));
+}
+TERN_COMPACT_AVX512_BMI2 inline void StoreEight(__m512i v, int64_t* out) {
+  using U = uint64_t __attribute__((vector_size(64)));
+  const U z = reinterpret_cast<U>(v);
+  _mm512_storeu_si512(out, reinterpret_cast<__m512i>((z >> 1) ^ (U{} - (z & 1))));
+}
+
+// i32/i64 lists eight varints at a time while 64 bytes are readable; a block
+// with a varint over 8 bytes, and up to 56 varints after it, goes through
+// the checked one-by-one loop. *done: how many were decoded.
+template <class T, class Decode>
+TERN_COMPACT_AVX512_BMI2 const uint8_t* ReadVarintsAvx512(Reader& r, const uint8_t* p, T* out,
+                                                          size_t n, Decode decode, size_t* done) {
+  const EightVarintConsts k = MakeEightVarintConsts();
+  size_t i = 0;
+  for (;;) {
+    // No call in this loop, so the constants stay in registers.
+    while (n - i >= 8 && r.end - p >= 64) {
+      __m512i v;
+      const unsigned used = DecodeEightVarints(k, p, &v);
+      if (TERN_UNLIKELY(used == 0)) break;
+      StoreEight(v, out + i);
+      p += used;
+      i += 8;
+    }
+    if (n - i < 8 || r.end - p < 64) break;
+    const size_t some = std::min<size_t>(n - i, 64);
+    p = ReadVarintsWith<Bmi2Bits>(r, p, out + i, some, decode);
+    if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+    i += some;
+  }
+  *done = i;
+  return p;
+}
+#endif
+
 template <class T, class Decode>
 const uint8_t* ReadVarints(Reader& r, const uint8_t* p, T* out, size_t n, Decode decode) {
 #if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
+    if (UseAvx512Varints()) {
+      size_t done = 0;
+      p = ReadVarintsAvx512(r, p, out, n, decode, &done);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      out += done;
+      n -= done;
+    }
+  }
   if (UseBmi2()) return ReadVarintsWith<Bmi2Bits>(r, p, out, n, decode);
 #endif
   return ReadVarintsWith<PortableBits>(r, p, out, n, decode);

@@ -232,6 +232,71 @@ TEST(CompactListTest, EveryPathGivesTheReferenceBytesAtEveryLength) {
   }
 }
 
+// Varints a writer may legally send but Tern never writes: zero-padded
+// (non-canonical) ones, and in an i32 list ones longer than 5 bytes, whose
+// value is truncated to 32 bits. Every path must read them as the one-by-one
+// reader does; an 11-byte varint anywhere is an error.
+TEST(CompactListTest, UnusualVarintsReadTheSameOnEveryPath) {
+  for (bool wide : {false, true}) {
+    const size_t n = 300;
+    std::vector<uint8_t> body = {0x29, 0xf5, 0xac, 0x02};  // 2: list<i32>, 300 elements
+    if (wide) body = {0x39, 0xf6, 0xac, 0x02};             // 3: list<i64>
+    std::vector<int64_t> want;
+    uint64_t s = wide ? 99 : 7;
+    for (size_t i = 0; i < n; ++i) {
+      s = s * 6364136223846793005ull + 1442695040888963407ull;
+      const size_t len = 1 + (s >> 60) % 10;  // 1..10 bytes
+      uint64_t value = 0;
+      for (size_t b = 0; b < len; ++b) {
+        uint8_t byte = static_cast<uint8_t>((s >> (b * 5)) & 0x7f);
+        if (b == 9) byte &= 1;  // a 10th byte carries bit 63 only
+        if ((s >> 40) % 3 == 0 && b + 1 < len) byte = 0;  // zero padding
+        value |= static_cast<uint64_t>(byte) << (7 * b);
+        body.push_back(static_cast<uint8_t>(byte | (b + 1 < len ? 0x80 : 0)));
+      }
+      if (wide) {
+        want.push_back(static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1)));
+      } else {
+        const auto z = static_cast<uint32_t>(value);
+        want.push_back(static_cast<int32_t>((z >> 1) ^ (~(z & 1) + 1)));
+      }
+    }
+    body.push_back(0x00);  // stop
+    c::Numbers back;
+    ReadContext ctx{DefaultLimits()};
+    auto r = compact::Read(c::Numbers::kTernTypeInfo, &back, body.data(), body.size(), ctx);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(*r, body.size());
+    const std::vector<int64_t> got = wide ? back.i64s : std::vector<int64_t>(back.i32s.begin(),
+                                                                             back.i32s.end());
+    ASSERT_EQ(got, want) << (wide ? "i64" : "i32");
+
+    // The same list with one varint made 11 bytes long, at each of several
+    // places (inside an AVX-512 window, at its edges, near the end).
+    for (size_t at : {0, 7, 8, 63, 64, 150, 290, 299}) {
+      std::vector<uint8_t> bad(body.begin(), body.begin() + 4);
+      size_t pos = 4;
+      for (size_t i = 0; i < n; ++i) {
+        const size_t start = pos;
+        while (body[pos] & 0x80) ++pos;
+        ++pos;
+        if (i == at) {
+          for (int b = 0; b < 10; ++b) bad.push_back(0x81);
+          bad.push_back(0x01);
+        } else {
+          bad.insert(bad.end(), body.begin() + start, body.begin() + pos);
+        }
+      }
+      bad.push_back(0x00);
+      c::Numbers junk;
+      ReadContext ctx2{DefaultLimits()};
+      auto e = compact::Read(c::Numbers::kTernTypeInfo, &junk, bad.data(), bad.size(), ctx2);
+      ASSERT_FALSE(e.ok()) << "11-byte varint at " << at << (wide ? " (i64)" : " (i32)");
+      EXPECT_EQ(e.status().code(), StatusCode::kDataLoss) << e.status();
+    }
+  }
+}
+
 TEST(CompactBytesTest, EnvelopeAndFrame) {
   compact::CompactCodec codec;
   c::Failure f;
