@@ -222,6 +222,31 @@ bool MayRef(const Type& t) {
 // ---- per-value code ------------------------------------------------------------
 
 // Statements adding the encoded size of value `v` (of type t) to `n`.
+// The loop over the elements of container `v` for EmitSize and EmitWrite,
+// naming them e<d> (list, set) or k<d>, v<d> (map). Sets and maps walk their
+// tree through gen::ForEachSorted (a lambda: references, not structured
+// bindings, so nested loops can capture them).
+void OpenEach(Out& o, const Type& t, const std::string& v, const std::string& d) {
+  if (t.kind == Kind::kList) {
+    o.L("for (const auto& e" + d + " : " + v + ") {");
+  } else if (t.kind == Kind::kSet) {
+    o.L("::tern::gen::ForEachSorted(" + v + ", [&](const auto& e" + d + ") {");
+  } else {
+    o.L("::tern::gen::ForEachSorted(" + v + ", [&](const auto& kv" + d + ") {");
+    o.In();
+    o.L("const auto& k" + d + " = kv" + d + ".first;");
+    o.L("const auto& v" + d + " = kv" + d + ".second;");
+    o.L("(void)k" + d + ";");  // a fixed-size key or value adds no statement to BLength
+    o.L("(void)v" + d + ";");
+    return;
+  }
+  o.In();
+}
+void CloseEach(Out& o, const Type& t) {
+  o.Un();
+  o.L(t.kind == Kind::kList ? "}" : "});");
+}
+
 void EmitSize(Out& o, const Type& t, const std::string& v, int depth) {
   if (IsFixed(t)) {
     o.L("n += " + Num(static_cast<long long>(FixedSize(t))) + ";");
@@ -243,11 +268,9 @@ void EmitSize(Out& o, const Type& t, const std::string& v, int depth) {
         return;
       }
       o.L("n += 5;");
-      o.L("for (const auto& e" + d + " : " + v + ") {");
-      o.In();
+      OpenEach(o, t, v, d);
       EmitSize(o, *t.elem, "e" + d, depth + 1);
-      o.Un();
-      o.L("}");
+      CloseEach(o, t);
       return;
     case Kind::kMap:
       if (IsFixed(*t.key) && IsFixed(*t.elem)) {
@@ -256,12 +279,10 @@ void EmitSize(Out& o, const Type& t, const std::string& v, int depth) {
         return;
       }
       o.L("n += 6;");
-      o.L("for (const auto& [k" + d + ", v" + d + "] : " + v + ") {");
-      o.In();
+      OpenEach(o, t, v, d);
       EmitSize(o, *t.key, "k" + d, depth + 1);
       EmitSize(o, *t.elem, "v" + d, depth + 1);
-      o.Un();
-      o.L("}");
+      CloseEach(o, t);
       return;
     default:
       return;
@@ -319,22 +340,18 @@ void EmitWrite(Out& o, const Type& t, const std::string& v, int depth) {
         o.L("for (bool e" + d + " : " + v + ") p = ::tern::wire::PutBool(p, e" + d + ");");
         return;
       }
-      o.L("for (const auto& e" + d + " : " + v + ") {");
-      o.In();
+      OpenEach(o, t, v, d);
       EmitWrite(o, *t.elem, "e" + d, depth + 1);
-      o.Un();
-      o.L("}");
+      CloseEach(o, t);
       return;
     }
     case Kind::kMap:
       o.L("p = ::tern::wire::PutMapBegin(p, " + TT(*t.key) + ", " + TT(*t.elem) + ", " + v +
           ".size());");
-      o.L("for (const auto& [k" + d + ", v" + d + "] : " + v + ") {");
-      o.In();
+      OpenEach(o, t, v, d);
       EmitWrite(o, *t.key, "k" + d, depth + 1);
       EmitWrite(o, *t.elem, "v" + d, depth + 1);
-      o.Un();
-      o.L("}");
+      CloseEach(o, t);
       return;
   }
 }
