@@ -443,7 +443,7 @@ Result<const uint8_t*> LinkBuffer::ReadSlow(size_t n, bool consume) {
   return static_cast<const uint8_t*>(b->data);
 }
 
-Status LinkBuffer::Skip(size_t n) {
+Status LinkBuffer::SkipSlow(size_t n) {
   const size_t len = Len();
   if (n > len) {
     return OutOfRange("LinkBuffer: skip of " + std::to_string(n) + " bytes with " +
@@ -528,7 +528,7 @@ Result<Slice> LinkBuffer::ReadSlice(size_t n) {
   return s;
 }
 
-void LinkBuffer::Release() {
+void LinkBuffer::ReleaseSlow() {
   FreeScratch(scratch_);
   scratch_ = nullptr;
   if (ReadAvailInNode() == 0) AdvanceReadNode();

@@ -140,7 +140,14 @@ class TERN_EXPORT LinkBuffer {
     return ReadSlow(n, /*consume=*/false);
   }
   // Consumes n bytes.
-  Status Skip(size_t n);
+  Status Skip(size_t n) {
+    if (TERN_LIKELY(n <= ReadAvailInNode() && n <= Len())) {  // within the read node
+      read_pos_ += n;
+      Consumed(n);
+      return Status::OK();
+    }
+    return SkipSlow(n);
+  }
   // Copies n bytes out and consumes them.
   Status ReadTo(void* dst, size_t n);
   // Appends n bytes to *out and consumes them.
@@ -150,7 +157,16 @@ class TERN_EXPORT LinkBuffer {
   Result<Slice> ReadSlice(size_t n);
   // Returns fully consumed blocks to the pool and frees Next/Peek copies.
   // Invalidates every pointer returned by Next/Peek.
-  void Release();
+  void Release() {
+    // Nothing to free: no scratch copies and no node before the read node
+    // (one that is fully read with a successor counts: it is freed).
+    if (TERN_LIKELY(scratch_ == nullptr && head_ == read_ &&
+                    (ReadAvailInNode() != 0 ||
+                     read_->next.load(std::memory_order_acquire) == nullptr))) {
+      return;
+    }
+    ReleaseSlow();
+  }
 
   // For writev: up to max_iov iovecs covering up to max_bytes readable bytes
   // from the read position. Returns the count; consume with Skip(written).
@@ -162,6 +178,8 @@ class TERN_EXPORT LinkBuffer {
  private:
   Result<uint8_t*> MallocSlow(size_t n);
   Result<const uint8_t*> ReadSlow(size_t n, bool consume);
+  Status SkipSlow(size_t n);
+  void ReleaseSlow();
   size_t ReadAvailInNode() const {
     return static_cast<size_t>(read_->flushed_end.load(std::memory_order_acquire) - read_pos_);
   }
