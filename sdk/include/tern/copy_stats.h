@@ -15,8 +15,9 @@
 // The counters are process-wide (every thread, server and client alike)
 // and monotonic; take differences.
 //
-// Thread: any thread; counting is a relaxed atomic add, only for large
-// copies.
+// Thread: any thread. Each thread counts in its own slot (no locked
+// instruction on the copy path, and only for large copies); PayloadCopyStats
+// sums the slots, so it may miss copies other threads are making meanwhile.
 #pragma once
 
 #include <cstddef>
