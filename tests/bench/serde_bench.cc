@@ -38,8 +38,9 @@
 // against Encode of the edited struct at setup.
 //
 // With repetitions, min and max are reported beside mean/median/stddev/cv;
-// tests/bench/copyfree_table.py turns the JSON output into the tables of
-// the copy-free goals.
+// tests/bench/fast_table.py turns the JSON output into the tables of the
+// thrift_fast goals (Write/Read), tests/bench/copyfree_table.py into those
+// of the copy-free goals.
 #include <benchmark/benchmark.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
