@@ -262,8 +262,7 @@ void LinkBuffer::AppendBuffer(LinkBuffer& other) {
   other.Release();
 }
 
-void LinkBuffer::Flush() {
-  if (unflushed_ == 0 && flush_ == write_) return;
+void LinkBuffer::FlushSlow() {
   Node* n = flush_;
   for (;;) {
     Node* next = n->next_w;  // read before publishing: the reader may free n after

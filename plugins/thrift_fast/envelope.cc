@@ -31,21 +31,12 @@ std::string Describe(const MessageHeader& h) {
 
 }  // namespace
 
-Status CheckEncodable(const MessageHeader& header) {
+Status NotEncodable(const MessageHeader& header) {
   if (!IsValidMessageType(static_cast<uint8_t>(header.type))) {
     return InvalidArgument("thrift_fast: cannot encode message type " +
                            std::to_string(static_cast<int>(header.type)));
   }
-  if (header.name.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
-    return InvalidArgument("thrift_fast: message name too long to encode");
-  }
-  return Status::OK();
-}
-
-uint8_t* WriteEnvelope(uint8_t* p, const MessageHeader& header) {
-  p = wire::PutI32(p, static_cast<int32_t>(kVersion1 | static_cast<uint32_t>(header.type)));
-  p = wire::PutBinary(p, header.name.data(), header.name.size());
-  return wire::PutI32(p, header.seqid);
+  return InvalidArgument("thrift_fast: message name too long to encode");
 }
 
 Result<size_t> ReadEnvelope(const uint8_t* p, size_t n, const Limits& limits, MessageHeader* out) {

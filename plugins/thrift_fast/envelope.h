@@ -17,11 +17,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "tern/codec.h"
 #include "tern/status.h"
 #include "tern/thrift/types.h"
+#include "tern/thrift/wire.h"
 
 namespace tern::thrift_fast {
 
@@ -36,12 +38,28 @@ constexpr bool IsValidMessageType(uint8_t t) {
 // Bytes of a strict envelope whose name has `name_len` bytes.
 constexpr size_t EnvelopeSize(size_t name_len) { return 4 + 4 + name_len + 4; }
 
+// The INVALID_ARGUMENT CheckEncodable returns (out of line: the rare path).
+Status NotEncodable(const MessageHeader& header);
+
 // Rejects what cannot be encoded (a name longer than an i32 can say, an
 // unknown message type): INVALID_ARGUMENT, since the caller built it.
-Status CheckEncodable(const MessageHeader& header);
+// Inline: every message encoded passes here.
+inline Status CheckEncodable(const MessageHeader& header) {
+  if (TERN_LIKELY(IsValidMessageType(static_cast<uint8_t>(header.type)) &&
+                  header.name.size() <= static_cast<size_t>(INT32_MAX))) {
+    return Status::OK();
+  }
+  return NotEncodable(header);
+}
 
 // Writes a strict envelope; returns the end. `header` passed CheckEncodable.
-uint8_t* WriteEnvelope(uint8_t* p, const MessageHeader& header);
+inline uint8_t* WriteEnvelope(uint8_t* p, const MessageHeader& header) {
+  p = wire::PutI32(p, static_cast<int32_t>(kVersion1 | static_cast<uint32_t>(header.type)));
+  p = wire::PutI32(p, static_cast<int32_t>(header.name.size()));
+  if (!header.name.empty()) std::memcpy(p, header.name.data(), header.name.size());
+  p += header.name.size();
+  return wire::PutI32(p, header.seqid);
+}
 
 // Reads an envelope from [p, p + n). Returns the bytes it took; out->name
 // points into [p, p + n).

@@ -92,7 +92,17 @@ class TERN_EXPORT LinkBuffer {
   // Bytes written since the last Flush().
   size_t UnflushedLen() const { return unflushed_; }
   // Publishes everything written so far to the reader.
-  void Flush();
+  void Flush() {
+    if (TERN_LIKELY(flush_ == write_)) {  // one node to publish: no walk
+      if (unflushed_ == 0) return;
+      write_->flushed_end.store(write_->malloc_end, std::memory_order_release);
+      flushed_.store(flushed_.load(std::memory_order_relaxed) + unflushed_,
+                     std::memory_order_release);
+      unflushed_ = 0;
+      return;
+    }
+    FlushSlow();
+  }
 
   // For readv [single]: returns up to max_iov iovecs (at least 1 when max_iov
   // >= 1) of writable space totalling at least min(hint, kMaxContiguous)
@@ -177,6 +187,7 @@ class TERN_EXPORT LinkBuffer {
 
  private:
   Result<uint8_t*> MallocSlow(size_t n);
+  void FlushSlow();
   Result<const uint8_t*> ReadSlow(size_t n, bool consume);
   Status SkipSlow(size_t n);
   void ReleaseSlow();
