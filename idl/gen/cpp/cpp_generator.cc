@@ -1201,6 +1201,9 @@ void EmitStructDecl(Out& o, const Struct& s) {
   o.L();
   o.L("bool operator==(const " + s.cpp + "& other) const;");
   o.L("bool operator!=(const " + s.cpp + "& other) const { return !(*this == other); }");
+  o.L("// A strict weak order (field by field, in IDL order; an unset optional");
+  o.L("// field before a set one), consistent with ==: for sets and map keys.");
+  o.L("bool operator<(const " + s.cpp + "& other) const;");
   o.L();
   o.L("// The exact Thrift Binary size of this struct.");
   o.L("size_t BLength() const;");
@@ -1235,6 +1238,7 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
   // operator==
   o.L("bool " + s.cpp + "::operator==(const " + s.cpp + "& other) const {");
   o.In();
+  if (s.fields.empty()) o.L("(void)other;");
   if (s.kind == StructKind::kUnion) {
     o.L("if (tern_type_ != other.tern_type_) return false;");
     o.L("switch (tern_type_) {");
@@ -1273,6 +1277,48 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
       }
     }
     o.L("return true;");
+  }
+  o.Un();
+  o.L("}");
+  o.L();
+
+  // operator<, the same walk as operator==.
+  o.L("bool " + s.cpp + "::operator<(const " + s.cpp + "& other) const {");
+  o.In();
+  if (s.fields.empty()) o.L("(void)other;");
+  if (s.kind == StructKind::kUnion) {
+    o.L("if (tern_type_ != other.tern_type_) return tern_type_ < other.tern_type_;");
+    o.L("switch (tern_type_) {");
+    o.In();
+    for (const Field& f : s.fields) {
+      const std::string m = "this->" + f.cpp;
+      const std::string cmp = f.indirect ? "::tern::gen::ComparePtr" : "::tern::gen::Compare";
+      o.L("case " + Num(f.id) + ": return " + cmp + "(" + m + ", other." + f.cpp + ") < 0;");
+    }
+    o.L("default: return false;");
+    o.Un();
+    o.L("}");
+  } else {
+    for (size_t i = 0; i < s.fields.size(); ++i) {
+      const Field& f = s.fields[i];
+      const std::string m = "this->" + f.cpp;
+      const std::string cmp = f.indirect ? "::tern::gen::ComparePtr" : "::tern::gen::Compare";
+      const std::string c = cmp + "(" + m + ", other." + f.cpp + ")";
+      if (f.req == Req::kOptional) {
+        const auto [w, b] = l.isset.at(i);
+        const std::string mine = "((this->tern_isset_[" + Num(w) + "] >> " + Num(b) + ") & 1)";
+        const std::string theirs = "((other.tern_isset_[" + Num(w) + "] >> " + Num(b) + ") & 1)";
+        o.L("if (" + mine + " != " + theirs + ") return " + mine + " < " + theirs + ";");
+        o.L("if (" + mine + ") {");
+        o.In();
+        o.L("if (const int c = " + c + "; c != 0) return c < 0;");
+        o.Un();
+        o.L("}");
+      } else {
+        o.L("if (const int c = " + c + "; c != 0) return c < 0;");
+      }
+    }
+    o.L("return false;");
   }
   o.Un();
   o.L("}");
@@ -1501,6 +1547,7 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
   // Printer
   o.L("std::ostream& operator<<(std::ostream& os, const " + C + "& v) {");
   o.In();
+  if (s.fields.empty()) o.L("(void)v;");
   o.L("os << \"" + s.name + "{\";");
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const Field& f = s.fields[i];
@@ -1989,6 +2036,7 @@ void EmitServiceDefs(Out& o, const Service& s) {
       o.L("void TernExtract_" + id + "(" + res->cpp + "& r, ::tern::rpc::detail::FutureState<" +
           ResultCpp(fn) + ">& out) {");
       o.In();
+      if (fn.returns_void && fn.throws.empty()) o.L("(void)r;");
       if (!fn.returns_void) {
         o.L("if (r.has_success()) {");
         o.L("  out.SetValue(std::move(r.success));");

@@ -1,12 +1,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 #include "bench/workloads.h"
 #include "conformance_types.h"
 #include "echo_types.h"
 #include "everything_types.h"
+#include "keys_types.h"
 #include "serde_types.h"
 #include "tern/buffer.h"
 #include "tern/writer.h"
@@ -215,6 +218,84 @@ TEST(GeneratedTest, WriteWithoutOwnerCopiesInOnePiece) {
   std::string bytes;
   ASSERT_TRUE(out.ReadString(out.Len(), &bytes).ok());
   EXPECT_EQ(bytes, Bytes(m));
+}
+
+// Structs, unions and enums as set elements and map keys (keys.thrift):
+// generated operator< is a strict weak order consistent with ==, so the
+// containers hold what was put in and the bytes round-trip.
+namespace keys = ::tern::test::keys;
+
+keys::Point P(int32_t x, int32_t y) {
+  keys::Point p;
+  p.x = x;
+  p.y = y;
+  return p;
+}
+
+TEST(GeneratedTest, StructOrderIsAStrictWeakOrderConsistentWithEquality) {
+  std::vector<keys::Point> pts = {P(0, 0), P(0, 1), P(1, 0), P(-1, 5), P(0, 0)};
+  pts[4].set_label("a");  // same x, y as pts[0]; an unset optional sorts first
+  keys::Point b = pts[4];
+  b.set_label("b");
+  pts.push_back(b);
+  for (const auto& a : pts) {
+    EXPECT_FALSE(a < a);
+    for (const auto& c : pts) {
+      EXPECT_EQ(a == c, !(a < c) && !(c < a)) << a << " vs " << c;
+      if (a < c) {
+        EXPECT_FALSE(c < a) << a << " vs " << c;
+      }
+    }
+  }
+  EXPECT_TRUE(pts[0] < pts[4]);
+  EXPECT_TRUE(pts[4] < b);
+  EXPECT_TRUE(pts[3] < pts[0]);  // x first
+
+  keys::Id n, s, at;
+  n.set_number(5);
+  s.set_name("five");
+  at.set_at(P(1, 2));
+  EXPECT_TRUE(n < s);  // by the active field's id, then its value
+  EXPECT_TRUE(s < at);
+  keys::Id n2;
+  n2.set_number(6);
+  EXPECT_TRUE(n < n2);
+  EXPECT_FALSE(n2 < n);
+
+  keys::Cell c1, c2;
+  c1.where = P(1, 1);
+  c2.where = P(1, 1);
+  EXPECT_FALSE(c1 < c2);
+  keys::Cell next;
+  next.where = P(2, 2);
+  c2.set_next(next);  // a recursive field: unset before set
+  EXPECT_TRUE(c1 < c2);
+  EXPECT_FALSE(c2 < c1);
+}
+
+TEST(GeneratedTest, StructsAsSetElementsAndMapKeysRoundTrip) {
+  keys::Board b;
+  for (int i = 0; i < 5; ++i) b.points.insert(P(i % 3, i));
+  b.points.insert(P(0, 0));  // a duplicate: the set keeps one
+  EXPECT_EQ(b.points.size(), 5u);
+  b.labels[P(1, 2)] = "one-two";
+  b.labels[P(-1, 2)] = "minus";
+  keys::Id id;
+  id.set_name("home");
+  b.by_id[id] = {P(1, 1), P(2, 2)};
+  b.ids.insert(id);
+  id.set_number(3);
+  b.ids.insert(id);
+  b.tiers[keys::Tier::TEAM] = {P(7, 7)};
+  keys::Cell c;
+  c.where = P(3, 3);
+  b.cells.insert(c);
+  b.nested["k"][P(0, 1)] = id;
+  b.set_groups({{P(1, 1)}, {P(0, 0), P(2, 2)}});
+  const keys::Board back = Read<keys::Board>(Bytes(b));
+  EXPECT_EQ(back, b);
+  ASSERT_EQ(back.labels.size(), 2u);
+  EXPECT_EQ(back.labels.begin()->first, P(-1, 2)) << "std::map order is the struct order";
 }
 
 }  // namespace

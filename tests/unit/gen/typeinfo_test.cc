@@ -3,6 +3,7 @@
 #include "tern/testing/codec_conformance.h"
 
 #include "everything_types.h"
+#include "keys_types.h"
 #include "serde_types.h"
 #include "wide_types.h"
 
@@ -22,7 +23,9 @@ std::vector<const TypeInfo*> AllTypes() {
         &::tern::bench::serde::Mixed::kTernTypeInfo, &::tern::bench::serde::MyTest::kTernTypeInfo,
         &::tern::bench::serde::MyTest32::kTernTypeInfo,
         &::tern::bench::serde::MyTestF64::kTernTypeInfo,
-        &::tern::test::wide::Wide::kTernTypeInfo}) {
+        &::tern::test::wide::Wide::kTernTypeInfo, &::tern::test::keys::Point::kTernTypeInfo,
+        &::tern::test::keys::Id::kTernTypeInfo, &::tern::test::keys::Cell::kTernTypeInfo,
+        &::tern::test::keys::Board::kTernTypeInfo}) {
     all.push_back(t);
   }
   return all;

@@ -51,6 +51,20 @@ template <class T>
 void Destruct(void* p) {
   static_cast<T*>(p)->~T();
 }
+// Three-way comparison through operator< (what std::set/std::map keys
+// need): -1, 0 or 1. Generated operator< walks fields with it.
+template <class T>
+int Compare(const T& a, const T& b) {
+  if (a < b) return -1;
+  if (b < a) return 1;
+  return 0;
+}
+// A recursive (`&`) field: null before any value, then by value.
+template <class T>
+int ComparePtr(const std::unique_ptr<T>& a, const std::unique_ptr<T>& b) {
+  if (a == nullptr || b == nullptr) return static_cast<int>(a != nullptr) - static_cast<int>(b != nullptr);
+  return Compare(*a, *b);
+}
 template <class T>
 bool Equals(const void* a, const void* b) {
   return *static_cast<const T*>(a) == *static_cast<const T*>(b);
