@@ -704,6 +704,22 @@ std::vector<size_t> WriteOrder(const Struct& s) {
   return order;
 }
 
+// The client's Future-returning variant of fn: "<name>_async", with a "_"
+// more while that is the name of another method of the service.
+std::string AsyncName(const Service& s, const Function& fn) {
+  std::string name = fn.name + "_async";
+  for (bool clash = true; clash;) {
+    clash = false;
+    for (const Function& other : s.functions) {
+      if (other.cpp == name) {
+        name += "_";
+        clash = true;
+      }
+    }
+  }
+  return name;
+}
+
 // ---- copy-free views (tern/thrift/view.h) ---------------------------------------
 
 // The view class nested in s (service args/result structs are named here).
@@ -1891,8 +1907,8 @@ void EmitServiceDecl(Out& o, const Service& s) {
   for (const Function& fn : s.functions) {
     const std::string opts = "const ::tern::rpc::CallOptions& tern_options = {}";
     o.L(ResultCpp(fn) + " " + fn.cpp + "(" + ParamsThen(fn, opts) + ");");
-    o.L("::tern::rpc::Future<" + ResultCpp(fn) + "> " + fn.name + "_async(" + ParamsThen(fn, opts) +
-        ");");
+    o.L("::tern::rpc::Future<" + ResultCpp(fn) + "> " + AsyncName(s, fn) + "(" +
+        ParamsThen(fn, opts) + ");");
   }
   if (!ext) {
     o.Un();
@@ -2099,13 +2115,13 @@ void EmitServiceDefs(Out& o, const Service& s) {
     std::string moved = MovedArgs(fn, "");
     moved = moved.empty() ? "tern_options" : moved + ", tern_options";
     if (fn.returns_void) {
-      o.L(fn.name + "_async(" + moved + ").Get();");
+      o.L(AsyncName(s, fn) + "(" + moved + ").Get();");
     } else {
-      o.L("return " + fn.name + "_async(" + moved + ").Get();");
+      o.L("return " + AsyncName(s, fn) + "(" + moved + ").Get();");
     }
     o.Un();
     o.L("}");
-    o.L("::tern::rpc::Future<" + rt + "> " + svc + "Client::" + fn.name + "_async(" +
+    o.L("::tern::rpc::Future<" + rt + "> " + svc + "Client::" + AsyncName(s, fn) + "(" +
         ParamsThen(fn, opts) + ") {");
     o.In();
     o.L(fn.args_struct->cpp + " tern_args;");

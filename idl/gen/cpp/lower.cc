@@ -261,9 +261,12 @@ class Lowering {
     return out;
   }
 
-  // The copy-free view class nested in a struct: "View", unless one of its
-  // fields already has that C++ name.
+  // The copy-free view class nested in a struct: "View", unless the struct
+  // itself or one of its fields already has that C++ name (or "Builder",
+  // the builder class beside it).
   static std::string ViewNameOf(const idl::Definition& def) {
+    const std::string self = EscapeCpp(def.name);
+    if (self == "View" || self == "Builder") return "TernView";
     for (const auto& f : def.fields) {
       if (EscapeCpp(f.name) == "View" || EscapeCpp(f.name) == "Builder") return "TernView";
     }

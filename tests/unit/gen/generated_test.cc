@@ -10,6 +10,8 @@
 #include "echo_types.h"
 #include "everything_types.h"
 #include "keys_types.h"
+#include "names_services.h"
+#include "names_types.h"
 #include "serde_types.h"
 #include "tern/buffer.h"
 #include "tern/writer.h"
@@ -296,6 +298,32 @@ TEST(GeneratedTest, StructsAsSetElementsAndMapKeysRoundTrip) {
   EXPECT_EQ(back, b);
   ASSERT_EQ(back.labels.size(), 2u);
   EXPECT_EQ(back.labels.begin()->first, P(-1, 2)) << "std::map order is the struct order";
+}
+
+// names.thrift: structs named View and Builder get their nested view and
+// builder classes under other names; a method named foo_async does not
+// collide with foo's Future-returning variant.
+TEST(GeneratedTest, NamesThatCollideWithGeneratedOnesStillWork) {
+  namespace nm = ::tern::test::names;
+  nm::Builder b;
+  b.v.a = 7;
+  EXPECT_EQ(b.status, nm::Status::EOF_);  // C macros are escaped
+  nm::Holder h;
+  h.by_view[b.v] = b;
+  h.set_maybe(b.v);
+  EXPECT_EQ(Read<nm::Holder>(Bytes(h)), h);
+  const std::string wire = Bytes(b);
+  ::tern::view::Bytes bytes(wire.data(), wire.size());
+  auto view = nm::Builder::TernView::Parse(bytes);
+  ASSERT_TRUE(view.ok()) << view.status();
+  EXPECT_EQ(view->v().a(), 7);
+  // Both client methods exist with their own signatures.
+  using Client = nm::NamesClient;
+  static_assert(std::is_same_v<decltype(&Client::foo_async),
+                               int32_t (Client::*)(int32_t, const ::tern::rpc::CallOptions&)>);
+  static_assert(std::is_same_v<decltype(&Client::foo_async_),
+                               ::tern::rpc::Future<int32_t> (Client::*)(
+                                   int32_t, const ::tern::rpc::CallOptions&)>);
 }
 
 }  // namespace

@@ -1,0 +1,22 @@
+// Names that collide with what `tern gen` itself emits: structs named like
+// the nested view and builder classes, a method named like another method's
+// Future-returning variant, and C macros as enum values.
+namespace cpp tern.test.names
+
+enum Status { NULL = 0, EOF = 1, DOMAIN = 2, errno = 3 }
+
+struct View { 1: i32 a }
+struct Builder { 1: View v; 2: Status status = Status.EOF }
+typedef View ViewAlias
+
+struct Holder {
+  1: map<ViewAlias, Builder> by_view
+  2: optional View maybe
+}
+
+service Names {
+  i32 foo(1: i32 x)
+  i32 foo_async(1: i32 x)
+  i32 async_foo(1: i32 x)
+  View get(1: Builder b)
+}
