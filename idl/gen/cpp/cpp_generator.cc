@@ -1565,9 +1565,11 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
   o.In();
   if (s.fields.empty()) o.L("(void)v;");
   o.L("os << \"" + s.name + "{\";");
+  // The separator at run time: an unset optional field or a union's
+  // inactive ones print nothing, so the first printed field may be any.
+  if (!s.fields.empty()) o.L("[[maybe_unused]] const char* tern_sep = \"\";");
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const Field& f = s.fields[i];
-    const std::string sep = i == 0 ? "" : ", ";
     std::string cond;
     if (s.kind == StructKind::kUnion) {
       cond = "v.tern_type_ == " + Num(f.id);
@@ -1579,7 +1581,8 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
       o.L("if (" + cond + ") {");
       o.In();
     }
-    o.L("os << \"" + sep + f.name + "=\";");
+    o.L("os << tern_sep << \"" + f.name + "=\";");
+    if (i + 1 < s.fields.size()) o.L("tern_sep = \", \";");
     o.L("::tern::gen::Print(os, v." + f.cpp + ");");
     if (!cond.empty()) {
       o.Un();
@@ -2091,10 +2094,11 @@ void EmitServiceDefs(Out& o, const Service& s) {
     o.In();
     o.L("try {");
     if (fn.returns_void) {
-      o.L("  " + fn.cpp + "(" + MovedArgs(fn, "") + ");");
+      // this->: an argument may have the method's name.
+      o.L("  this->" + fn.cpp + "(" + MovedArgs(fn, "") + ");");
       o.L("  tern_reply.Send();");
     } else {
-      o.L("  tern_reply.Send(" + fn.cpp + "(" + MovedArgs(fn, "") + "));");
+      o.L("  tern_reply.Send(this->" + fn.cpp + "(" + MovedArgs(fn, "") + "));");
     }
     o.L("} catch (...) {");
     o.L("  tern_reply.Fail(std::current_exception());");
@@ -2115,9 +2119,9 @@ void EmitServiceDefs(Out& o, const Service& s) {
     std::string moved = MovedArgs(fn, "");
     moved = moved.empty() ? "tern_options" : moved + ", tern_options";
     if (fn.returns_void) {
-      o.L(AsyncName(s, fn) + "(" + moved + ").Get();");
+      o.L("this->" + AsyncName(s, fn) + "(" + moved + ").Get();");
     } else {
-      o.L("return " + AsyncName(s, fn) + "(" + moved + ").Get();");
+      o.L("return this->" + AsyncName(s, fn) + "(" + moved + ").Get();");
     }
     o.Un();
     o.L("}");

@@ -180,6 +180,19 @@ TEST(GeneratedTest, PrinterIsReadable) {
   EXPECT_THAT(os.str(), HasSubstr("Scalars{b=false, i8v=0, i16v=0, i32v=7"));
   EXPECT_THAT(os.str(), HasSubstr("...(100 bytes)"));
   EXPECT_THAT(os.str(), HasSubstr("color=RED}"));
+
+  // A union's active field, or an optional field first set, prints with no
+  // separator before it.
+  conf::Choice c;
+  c.set_text("hi");
+  std::ostringstream oc;
+  oc << c;
+  EXPECT_EQ(oc.str(), "Choice{text=\"hi\"}");
+  ::tern::test::keys::Point p;
+  p.set_label("L");
+  std::ostringstream op;
+  op << p;
+  EXPECT_EQ(op.str(), "Point{x=0, y=0, label=\"L\"}");
 }
 
 TEST(GeneratedTest, WriteAppendsLargeStringsByReference) {

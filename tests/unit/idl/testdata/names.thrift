@@ -1,6 +1,7 @@
 // Names that collide with what `tern gen` itself emits: structs named like
 // the nested view and builder classes, a method named like another method's
-// Future-returning variant, and C macros as enum values.
+// Future-returning variant, arguments named like their method or like C++
+// keywords, and C macros as enum values.
 namespace cpp tern.test.names
 
 enum Status { NULL = 0, EOF = 1, DOMAIN = 2, errno = 3 }
@@ -19,4 +20,6 @@ service Names {
   i32 foo_async(1: i32 x)
   i32 async_foo(1: i32 x)
   View get(1: Builder b)
+  View view(1: View view, 2: i32 success)
+  bool delete(1: i32 new, 2: string class)
 }
