@@ -1159,24 +1159,32 @@ void EmitStructDecl(Out& o, const Struct& s) {
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const Field& f = s.fields[i];
     const std::string vt = CppType(f.type);
+    // A recursive (`&`) field's type may still be incomplete here (mutual
+    // recursion): its setter is defined in the .cc file.
     if (s.kind == StructKind::kUnion) {
       o.L("bool has_" + f.name + "() const { return tern_type_ == " + Num(f.id) + "; }");
-      o.L("void set_" + f.name + "(" + vt + " v) {");
-      o.In();
-      o.L(f.indirect ? f.cpp + " = std::make_unique<" + vt + ">(std::move(v));"
-                     : f.cpp + " = std::move(v);");
-      o.L("tern_type_ = " + Num(f.id) + ";");
-      o.Un();
-      o.L("}");
+      if (f.indirect) {
+        o.L("void set_" + f.name + "(" + vt + " v);");
+      } else {
+        o.L("void set_" + f.name + "(" + vt + " v) {");
+        o.In();
+        o.L(f.cpp + " = std::move(v);");
+        o.L("tern_type_ = " + Num(f.id) + ";");
+        o.Un();
+        o.L("}");
+      }
     } else if (f.req == Req::kOptional) {
       o.L("bool has_" + f.name + "() const { return " + IssetTest(l, i) + "; }");
-      o.L("void set_" + f.name + "(" + vt + " v) {");
-      o.In();
-      o.L(f.indirect ? f.cpp + " = std::make_unique<" + vt + ">(std::move(v));"
-                     : f.cpp + " = std::move(v);");
-      o.L(IssetSet(l, i));
-      o.Un();
-      o.L("}");
+      if (f.indirect) {
+        o.L("void set_" + f.name + "(" + vt + " v);");
+      } else {
+        o.L("void set_" + f.name + "(" + vt + " v) {");
+        o.In();
+        o.L(f.cpp + " = std::move(v);");
+        o.L(IssetSet(l, i));
+        o.Un();
+        o.L("}");
+      }
       const auto [w, b] = l.isset.at(i);
       o.L("void clear_" + f.name + "() { tern_isset_[" + Num(w) + "] &= ~(uint32_t{1} << " +
           Num(b) + "); }");
@@ -1250,6 +1258,20 @@ void EmitStructDecl(Out& o, const Struct& s) {
 void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
   const Layout l = LayoutOf(s);
   const std::string C = s.qualified;
+
+  // Setters of recursive fields (declared in the struct).
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    const Field& f = s.fields[i];
+    if (!f.indirect || (s.kind != StructKind::kUnion && f.req != Req::kOptional)) continue;
+    const std::string vt = CppType(f.type);
+    o.L("void " + s.cpp + "::set_" + f.name + "(" + vt + " v) {");
+    o.In();
+    o.L(f.cpp + " = std::make_unique<" + vt + ">(std::move(v));");
+    o.L(s.kind == StructKind::kUnion ? "tern_type_ = " + Num(f.id) + ";" : IssetSet(l, i));
+    o.Un();
+    o.L("}");
+    o.L();
+  }
 
   // operator==
   o.L("bool " + s.cpp + "::operator==(const " + s.cpp + "& other) const {");

@@ -150,6 +150,20 @@ bool IsReservedMember(const std::string& n) {
   return kMembers.count(n) != 0 || n.rfind("tern_", 0) == 0;
 }
 
+// The C++ member name of field `name` in a struct named `owner` (C++ name)
+// whose fields are `fields`: escaped when it is reserved, names the struct,
+// or is an accessor of another field (has_x, set_x, clear_x).
+std::string MemberName(const std::string& name, const std::string& owner,
+                       const std::vector<idl::Field>& fields) {
+  std::string m = EscapeCpp(name);
+  bool clash = IsReservedMember(m) || m == owner;
+  for (const auto& o : fields) {
+    if (o.name == name) continue;
+    clash = clash || m == "has_" + o.name || m == "set_" + o.name || m == "clear_" + o.name;
+  }
+  return clash ? m + "_" : m;
+}
+
 std::string Qualify(const idl::Program& p, const std::string& cpp_name) {
   std::string q;
   for (const auto& part : p.CppNamespace()) q += "::" + EscapeNamespace(part);
@@ -287,8 +301,7 @@ class Lowering {
       Field out;
       out.id = static_cast<int16_t>(f.id);
       out.name = f.name;
-      out.cpp = EscapeCpp(f.name);
-      if (IsReservedMember(out.cpp) || out.cpp == s->cpp) out.cpp += "_";
+      out.cpp = MemberName(f.name, s->cpp, def.fields);
       out.req = f.req == idl::Req::kRequired   ? Req::kRequired
                 : f.req == idl::Req::kOptional ? Req::kOptional
                                                : Req::kDefault;
@@ -466,8 +479,8 @@ class Lowering {
             if (f.name == k.s) field = &f;
           }
           if (field == nullptr) continue;
-          std::string member = EscapeCpp(field->name);
-          if (IsReservedMember(member) || member == EscapeCpp(t.resolved->name)) member += "_";
+          const std::string member =
+              MemberName(field->name, EscapeCpp(t.resolved->name), t.resolved->fields);
           const std::string value = Value(field->type, e, depth + 1);
           if (field->req == idl::Req::kOptional || t.resolved->kind == idl::Definition::kUnion) {
             out += "v.set_" + field->name + "(" + value + "); ";

@@ -193,6 +193,16 @@ TEST(GeneratedTest, PrinterIsReadable) {
   std::ostringstream op;
   op << p;
   EXPECT_EQ(op.str(), "Point{x=0, y=0, label=\"L\"}");
+
+  // A recursive field prints its value, or null.
+  ::tern::test::keys::Cell cell;
+  cell.where = p;
+  ::tern::test::keys::Cell next;
+  next.where.x = 9;
+  cell.set_next(next);
+  std::ostringstream ocell;
+  ocell << cell;
+  EXPECT_THAT(ocell.str(), HasSubstr("next=Cell{where=Point{x=9, y=0}, path=[]}"));
 }
 
 TEST(GeneratedTest, WriteAppendsLargeStringsByReference) {
@@ -330,6 +340,29 @@ TEST(GeneratedTest, NamesThatCollideWithGeneratedOnesStillWork) {
   auto view = nm::Builder::TernView::Parse(bytes);
   ASSERT_TRUE(view.ok()) << view.status();
   EXPECT_EQ(view->v().a(), 7);
+  // Mutually recursive structs, and members renamed where they would be
+  // another field's accessor (has_x_ beside has_x()).
+  nm::Ping ping;
+  nm::Pong pong;
+  pong.n = 3;
+  nm::Ping inner;
+  inner.pongs.push_back(pong);
+  pong.set_ping(inner);
+  ping.set_pong(pong);
+  EXPECT_EQ(Read<nm::Ping>(Bytes(ping)), ping);
+  nm::Accessors acc;
+  acc.has_x_ = 1;
+  acc.set_x_ = 2;
+  acc.clear_x_ = 3;
+  EXPECT_FALSE(acc.has_x());
+  acc.set_x(4);
+  EXPECT_TRUE(acc.has_x());
+  EXPECT_EQ(Read<nm::Accessors>(Bytes(acc)), acc);
+  nm::Tagged t;
+  t.set_has_type(true);
+  EXPECT_TRUE(t.has_has_type());
+  EXPECT_FALSE(t.has_type());
+  EXPECT_EQ(Read<nm::Tagged>(Bytes(t)), t);
   // Both client methods exist with their own signatures.
   using Client = nm::NamesClient;
   static_assert(std::is_same_v<decltype(&Client::foo_async),

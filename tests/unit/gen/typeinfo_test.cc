@@ -4,6 +4,7 @@
 
 #include "everything_types.h"
 #include "keys_types.h"
+#include "names_types.h"
 #include "serde_types.h"
 #include "wide_types.h"
 
@@ -25,7 +26,9 @@ std::vector<const TypeInfo*> AllTypes() {
         &::tern::bench::serde::MyTestF64::kTernTypeInfo,
         &::tern::test::wide::Wide::kTernTypeInfo, &::tern::test::keys::Point::kTernTypeInfo,
         &::tern::test::keys::Id::kTernTypeInfo, &::tern::test::keys::Cell::kTernTypeInfo,
-        &::tern::test::keys::Board::kTernTypeInfo}) {
+        &::tern::test::keys::Board::kTernTypeInfo, &::tern::test::names::Holder::kTernTypeInfo,
+        &::tern::test::names::Ping::kTernTypeInfo, &::tern::test::names::Accessors::kTernTypeInfo,
+        &::tern::test::names::Tagged::kTernTypeInfo}) {
     all.push_back(t);
   }
   return all;

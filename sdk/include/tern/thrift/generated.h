@@ -281,9 +281,9 @@ void Print(std::ostream& os, const T& v) {
                        }) {
     PrintSeq(os, v, '[', ']');
   } else if constexpr (requires {
+                         typename T::element_type;
                          v.get();
-                         v.reset();
-                       }) {  // unique_ptr
+                       }) {  // unique_ptr (v is const: no reset() to test for)
     if (v) {
       Print(os, *v);
     } else {

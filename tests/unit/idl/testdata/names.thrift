@@ -23,3 +23,27 @@ service Names {
   View view(1: View view, 2: i32 success)
   bool delete(1: i32 new, 2: string class)
 }
+
+// Mutual recursion through `&` fields: each setter needs the other type
+// complete.
+struct Ping {
+  1: optional Pong & pong
+  2: list<Pong> pongs
+}
+struct Pong {
+  1: optional Ping & ping
+  2: i32 n
+}
+
+// Fields named like another field's accessors.
+struct Accessors {
+  1: i32 has_x
+  2: optional i32 x
+  3: i32 set_x
+  4: i32 clear_x
+}
+union Tagged {
+  1: i32 type
+  2: bool has_type
+  3: Ping ping
+}
