@@ -8,6 +8,9 @@
 #include "tern/thrift/view.h"
 
 #include <algorithm>
+#include <cstring>
+
+#include "core/thrift/view_nested.h"
 
 #include "tern/buffer.h"
 #include "tern/copy_stats.h"
@@ -169,9 +172,18 @@ class Walker {
   uint32_t pos() const { return pos_; }
   ReadError error() const { return err_; }
 
+  // Same-pass indexing of nested structs (view_nested.h): the layout and
+  // table their records go to.
+  void SetNested(const nested::Layout* layout, char* table) {
+    layout_ = layout;
+    table_ = table;
+  }
+
   // Walks one struct; slots (one per t->fields) get the value offsets of the
-  // fields t knows. t null: an unknown struct, skipped by wire types.
-  bool Struct(const TypeInfo* t, uint32_t* slots) {
+  // fields t knows. t null: an unknown struct, skipped by wire types. plan:
+  // with SetNested, this struct's plan, whose struct fields are indexed
+  // into their records in this pass.
+  bool Struct(const TypeInfo* t, uint32_t* slots, int32_t plan = -1) {
     if (TERN_UNLIKELY(++ctx_.depth > ctx_.limits.max_depth)) return Fail(ReadError::kTooDeep);
     const uint32_t nf = t != nullptr ? t->num_fields : 0;
     if (slots != nullptr) std::fill(slots, slots + nf, kAbsent);
@@ -213,7 +225,20 @@ class Walker {
       }
       if (f != nullptr) {
         if (slots != nullptr) slots[idx] = pos_;
-        if (TERN_UNLIKELY(!Value(f->type.ttype, &f->type))) return false;
+        const int32_t child = plan >= 0 ? layout_->plans[plan].child[idx] : -1;
+        if (child >= 0) {
+          char* rec = table_ + layout_->plans[child].record;
+          auto* core = reinterpret_cast<ViewCore*>(rec);
+          core->bytes = &b_;
+          core->begin = pos_;
+          if (TERN_UNLIKELY(!Struct(f->type.strct,
+                                    reinterpret_cast<uint32_t*>(rec + sizeof(ViewCore)), child))) {
+            return false;
+          }
+          core->end = pos_;
+        } else if (TERN_UNLIKELY(!Value(f->type.ttype, &f->type))) {
+          return false;
+        }
         if (has_required && f->req == Requiredness::kRequired)
           seen[idx / 64] |= uint64_t{1} << (idx % 64);
       } else {
@@ -364,6 +389,8 @@ class Walker {
   ReadContext& ctx_;
   bool validated_;
   ReadError err_ = ReadError::kNone;
+  const nested::Layout* layout_ = nullptr;
+  char* table_ = nullptr;
 };
 
 }  // namespace
@@ -427,5 +454,63 @@ Status DecodeStruct(const ViewCore& core, const TypeInfo& t, void* obj, ReadCont
   auto r = t.fast_read(obj, p, n, ctx);
   return r.ok() ? Status() : r.status();
 }
+
+namespace nested {
+
+namespace {
+
+size_t RecordBytes(const TypeInfo& t) {
+  const size_t n = sizeof(ViewCore) + sizeof(uint32_t) * t.num_fields;
+  return (n + 7) & ~size_t{7};
+}
+
+int32_t AddPlan(Layout& l, const TypeInfo& t, int depth_left) {
+  const auto id = static_cast<int32_t>(l.plans.size());
+  l.plans.push_back({&t, l.bytes, std::vector<int32_t>(t.num_fields, -1)});
+  l.bytes += RecordBytes(t);
+  if (depth_left <= 0) return id;
+  for (uint32_t i = 0; i < t.num_fields; ++i) {
+    const FieldInfo& f = t.fields[i];
+    if (f.type.ttype != TType::kStruct || f.indirect || f.type.strct == nullptr) continue;
+    const int32_t c = AddPlan(l, *f.type.strct, depth_left - 1);
+    l.plans[static_cast<size_t>(id)].child[i] = c;
+  }
+  return id;
+}
+
+}  // namespace
+
+Layout MakeLayout(const TypeInfo& root, int max_depth) {
+  Layout l;
+  AddPlan(l, root, max_depth);
+  return l;
+}
+
+Status Index(const Bytes& b, uint32_t begin, const Layout& layout, void* table, ReadContext& ctx) {
+  if (TERN_UNLIKELY(b.size() > kMaxViewBytes)) {
+    return ResourceExhausted("view: message larger than 4 GiB");
+  }
+  auto* t = static_cast<char*>(table);
+  for (const Plan& p : layout.plans) {  // absent until the pass finds them
+    *reinterpret_cast<ViewCore*>(t + p.record) = ViewCore{};
+    auto* slots = reinterpret_cast<uint32_t*>(t + p.record + sizeof(ViewCore));
+    std::fill(slots, slots + p.type->num_fields, kAbsent);
+  }
+  auto* root = reinterpret_cast<ViewCore*>(t);
+  Walker w(b, begin, ctx);
+  w.SetNested(&layout, t);
+  const int depth = ctx.depth;
+  if (TERN_UNLIKELY(!w.Struct(layout.plans[0].type,
+                              reinterpret_cast<uint32_t*>(t + sizeof(ViewCore)), 0))) {
+    ctx.depth = depth;
+    return wire::MakeError(w.error(), layout.plans[0].type->name);
+  }
+  root->bytes = &b;
+  root->begin = begin;
+  root->end = w.pos();
+  return Status();
+}
+
+}  // namespace nested
 
 }  // namespace tern::view
