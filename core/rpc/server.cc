@@ -88,6 +88,9 @@ struct Server::Impl final : public ConnectionHandler {
   Limits limits;
   std::unique_ptr<Transport> transport;
   std::unique_ptr<Codec> codec;
+  // framing = auto: the same codec, Buffered (`codec` is the Framed one).
+  // Each connection uses the one its first message matches.
+  std::unique_ptr<Codec> buffered_codec;
   // Some method reads views: frames are taken as Slices (kept alive by the
   // call) rather than borrowed from the input buffer.
   bool view_methods = false;
@@ -114,6 +117,9 @@ struct Server::Impl final : public ConnectionHandler {
   void OnClose(const ConnectionRef& conn, const Status& why) override;
 
   void HandleFrame(ServerConn* sc, const ConnectionRef& conn, FrameView& frame);
+  // framing = auto: chooses the connection's codec from its first bytes.
+  // False while too few have arrived to tell.
+  bool DetectFraming(ServerConn* sc, LinkBuffer& in);
   void Answer(ServerConn* sc, uint64_t index, const MessageHeader& h, const AppException& ex);
   // The last thing a finished call does to the server: once `inflight`
   // reads 0 nothing touches this object any more (Stop polls it; the
@@ -174,6 +180,9 @@ class ServerConn {
 
   ConnectionRef conn;
   FrameState frame_state;
+  // The codec (and framing) of this connection; null until framing = auto
+  // has seen enough of the first message to choose.
+  const Codec* codec = nullptr;
 
  private:
   void SendLocked() {
@@ -265,21 +274,21 @@ class ServerCallImpl final : public ServerCall {
       MessageHeader h{e->name, MessageType::kReply, ctx_.seqid};
       Status st;
       if (ex != nullptr) {
-        st = s->codec->EncodeException(h, *ex, out);
+        st = sc_->codec->EncodeException(h, *ex, out);
       } else if (built != nullptr) {
         // Its by-reference pieces hold their own blocks: no keep-alive of
         // this call is needed once the bytes are in `out`.
         BodyRef body{&view::BuiltStructType(), built,
                      built->shares() ? view::BuiltStructKeepAlive() : Slice()};
         st = built->Emittable();
-        if (st.ok()) st = s->codec->Encode(h, body, out);
+        if (st.ok()) st = sc_->codec->Encode(h, body, out);
         if (!st.ok()) {
           LOG(WARNING) << "tern server: " << method_->service << "." << e->name
                        << ": cannot encode the built result: " << st;
           out = LinkBuffer();
           AppException ae{"cannot encode the result: " + std::string(st.message()),
                           AppException::kInternalError};
-          st = s->codec->EncodeException(h, ae, out);
+          st = sc_->codec->EncodeException(h, ae, out);
           error = CallError::kApplication;
         }
       } else {
@@ -288,7 +297,7 @@ class ServerCallImpl final : public ServerCall {
           keep = Slice::External(nullptr, 0, &ReleaseAfterWrite, this);
           body.keepalive = keep;
         }
-        st = s->codec->Encode(h, body, out);
+        st = sc_->codec->Encode(h, body, out);
         if (!st.ok()) {
           // e.g. a required field left unset, or a result over the frame limit.
           LOG(WARNING) << "tern server: " << method_->service << "." << e->name
@@ -296,7 +305,7 @@ class ServerCallImpl final : public ServerCall {
           out = LinkBuffer();
           AppException ae{"cannot encode the result: " + std::string(st.message()),
                           AppException::kInternalError};
-          st = s->codec->EncodeException(h, ae, out);
+          st = sc_->codec->EncodeException(h, ae, out);
           error = CallError::kApplication;
         }
       }
@@ -415,7 +424,9 @@ void ServerCall::FailWith(const std::exception_ptr& e,
 // ---- the server ----------------------------------------------------------------
 
 void Server::Impl::OnOpen(const ConnectionRef& conn) {
-  conn->set_context(new ServerConn(conn));
+  auto* sc = new ServerConn(conn);
+  if (buffered_codec == nullptr) sc->codec = codec.get();
+  conn->set_context(sc);
   connections.fetch_add(1, std::memory_order_relaxed);
   if (connections_gauge != nullptr) connections_gauge->Add(1);
 }
@@ -432,11 +443,31 @@ void Server::Impl::OnClose(const ConnectionRef& conn, const Status& why) {
   if (connections_gauge != nullptr) connections_gauge->Add(-1);
 }
 
+// A Framed message starts with its length, a positive i32 no larger than
+// the frame limit; a Buffered one with the protocol's own first byte, which
+// has the top bit set in strict Binary (0x80) and Compact (0x82): the
+// Framed framer refuses it as a negative length. So: Framed unless the
+// Framed framer refuses the first bytes. (Non-strict Binary without
+// framing starts with the name's length and is taken for Framed: the
+// frame then fails to decode and the connection closes, as a mismatched
+// framing always did.)
+bool Server::Impl::DetectFraming(ServerConn* sc, LinkBuffer& in) {
+  FrameResult fr = codec->Frame(in, sc->frame_state, limits);
+  sc->frame_state.Reset();
+  if (fr.what == FrameResult::kNeedMore && in.Len() < 4) return false;
+  sc->codec = fr.what == FrameResult::kError ? buffered_codec.get() : codec.get();
+  VLOG(1) << "tern server: " << sc->conn->peer().ToString() << " speaks "
+          << (sc->codec == codec.get() ? "framed" : "buffered");
+  return true;
+}
+
 void Server::Impl::OnData(const ConnectionRef& conn) {
   auto* sc = static_cast<ServerConn*>(conn->context());
   if (sc == nullptr) return;
   internal::PollerScope poller;
   LinkBuffer& in = conn->Input();
+  if (TERN_UNLIKELY(sc->codec == nullptr) && !DetectFraming(sc, in)) return;
+  const Codec* codec = sc->codec;
   sc->BeginBatch();
   while (in.Len() > 0) {
     FrameResult fr = codec->Frame(in, sc->frame_state, limits);
@@ -480,7 +511,7 @@ void Server::Impl::Answer(ServerConn* sc, uint64_t index, const MessageHeader& h
                           const AppException& ex) {
   LinkBuffer out;
   MessageHeader reply{h.name, MessageType::kException, h.seqid};
-  if (Status st = codec->EncodeException(reply, ex, out); !st.ok()) {
+  if (Status st = sc->codec->EncodeException(reply, ex, out); !st.ok()) {
     sc->conn->Close();
     return;
   }
@@ -488,6 +519,7 @@ void Server::Impl::Answer(ServerConn* sc, uint64_t index, const MessageHeader& h
 }
 
 void Server::Impl::HandleFrame(ServerConn* sc, const ConnectionRef& conn, FrameView& frame) {
+  const Codec* codec = sc->codec;
   Result<MessageHeader> header = codec->DecodeHeader(frame, limits);
   if (!header.ok()) {
     // Without a trustworthy envelope there is no seqid to answer with.
@@ -608,7 +640,12 @@ Result<std::unique_ptr<Server>> Server::Create(std::shared_ptr<Runtime> rt, Serv
   auto impl = std::make_unique<Impl>();
   if (options.max_inflight == 0) return InvalidArgument("max_inflight must be positive");
   TERN_ASSIGN_OR_RETURN(impl->transport, rt->NewTransport(options.transport));
-  TERN_ASSIGN_OR_RETURN(impl->codec, rt->NewCodec(options.codec, options.framing));
+  if (options.framing == "auto") {
+    TERN_ASSIGN_OR_RETURN(impl->codec, rt->NewCodec(options.codec, "framed"));
+    TERN_ASSIGN_OR_RETURN(impl->buffered_codec, rt->NewCodec(options.codec, "buffered"));
+  } else {
+    TERN_ASSIGN_OR_RETURN(impl->codec, rt->NewCodec(options.codec, options.framing));
+  }
   impl->limits = rt->limits();
   impl->options = std::move(options);
   impl->connections_gauge =

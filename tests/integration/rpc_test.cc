@@ -253,6 +253,27 @@ TEST(RpcTest, BufferedFramingEndToEnd) {
   EXPECT_EQ(c.big(100000).size(), 100000u);
 }
 
+// framing = auto: each connection is served in the framing of its first
+// message, so framed and buffered clients share one server, pipelined
+// calls included; bytes that fit neither close only their connection.
+TEST(RpcTest, AutoFramingServesFramedAndBufferedClients) {
+  Served s = Serve("framing = auto\n");
+  t::CalcClient framed(Connect(s.rt, s.ep.ToString(), 1, 1, 5s, LoadBalancer::kRoundRobin, "framed"));
+  t::CalcClient buffered(
+      Connect(s.rt, s.ep.ToString(), 1, 1, 5s, LoadBalancer::kRoundRobin, "buffered"));
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(framed.add(i, 1), i + 1);
+    EXPECT_EQ(buffered.add(i, 2), i + 2);
+  }
+  EXPECT_EQ(buffered.ping("b"), "pong b");
+  EXPECT_EQ(framed.big(100000).size(), 100000u);
+  EXPECT_EQ(buffered.big(100000).size(), 100000u);
+  std::vector<Future<int64_t>> pending;
+  for (int i = 0; i < 10; ++i) pending.push_back(buffered.add_async(i, i));
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(pending[static_cast<size_t>(i)].Get(), 2 * i);
+  EXPECT_EQ(s.server->stats().connections, 2);
+}
+
 TEST(RpcTest, IdleConnectionsAreClosedAndRedialed) {
   Served s = Serve();
   ClientOptions o;
@@ -314,6 +335,39 @@ TEST(RpcTest, MalformedFrameClosesOnlyThatConnection) {
   EXPECT_EQ(bad_type.Read(), std::make_pair(2, 5));
   EXPECT_EQ(c.add(2, 2), 4);
   EXPECT_GE(s.server->stats().bad_frames, 1u);
+}
+
+// framing = auto: bytes that are neither a frame nor a message (HTTP, a
+// frame length past the limit, a first byte of neither protocol) close that
+// connection only; a client that sends its first bytes one at a time is
+// still understood.
+TEST(RpcTest, AutoFramingClosesOnlyConnectionsItCannotRead) {
+  Served s = Serve("framing = auto\n");
+  t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+  EXPECT_EQ(c.add(1, 1), 2);
+  for (const std::string& junk : {std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+                                  std::string("\x7f\xff\xff\xffzzzz", 8),
+                                  std::string("\x90\x01\x00\x01garbage", 11)}) {
+    RawClient raw(s.ep);
+    raw.SetTimeout(5000);
+    raw.SendBytes(junk);
+    EXPECT_EQ(raw.Read().first, -1) << "closed";
+  }
+  // A framed call whose first bytes arrive one at a time.
+  t::Calc_add_args args;
+  args.a = 20;
+  args.b = 22;
+  std::string a(args.BLength(), '\0');
+  args.FastWrite(reinterpret_cast<uint8_t*>(a.data()));
+  const std::string frame = testing::CallFrame("add", 9, a);
+  RawClient slow(s.ep);
+  for (size_t i = 0; i < 6; ++i) {
+    slow.SendBytes(frame.substr(i, 1));
+    std::this_thread::sleep_for(2ms);
+  }
+  slow.SendBytes(frame.substr(6));
+  EXPECT_EQ(slow.Read(), std::make_pair(2, 9));
+  EXPECT_EQ(c.add(2, 2), 4);
 }
 
 // Hostile input: valid frames with bytes flipped, lengths changed or cut

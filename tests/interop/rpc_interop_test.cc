@@ -124,11 +124,13 @@ std::shared_ptr<Runtime> MakeRuntime(const std::string& framing,
 // ---- Apache client -> Tern server ------------------------------------------------
 
 struct ApacheClientCase {
-  const char* transport;
+  const char* transport;  // the client's
   const char* protocol;
+  const char* server_framing = nullptr;  // null: the client's transport
 };
 void PrintTo(const ApacheClientCase& c, std::ostream* os) {
-  *os << c.transport << " " << c.protocol;
+  *os << c.transport << " " << c.protocol << " server "
+      << (c.server_framing != nullptr ? c.server_framing : c.transport);
 }
 
 class ApacheClientToTern : public ::testing::TestWithParam<ApacheClientCase> {};
@@ -136,7 +138,8 @@ class ApacheClientToTern : public ::testing::TestWithParam<ApacheClientCase> {};
 TEST_P(ApacheClientToTern, EveryStepMatches) {
   const std::string framing = GetParam().transport;
   const std::string protocol = GetParam().protocol;
-  auto rt = MakeRuntime(framing, protocol);
+  auto rt = MakeRuntime(GetParam().server_framing != nullptr ? GetParam().server_framing : framing,
+                        protocol);
   auto server = Server::Create(rt);
   ASSERT_TRUE(server.ok()) << server.status();
   ASSERT_TRUE((*server)->Serve(std::make_shared<InteropImpl>()).ok());
@@ -159,13 +162,21 @@ TEST_P(ApacheClientToTern, EveryStepMatches) {
 
 // Compact: a Tern server with `codec = thrift_compact` (the SDK example
 // plugin, installed with Tern) serves Apache's TCompactProtocol clients.
+// `framing = auto`: one server serves framed and buffered clients alike.
 INSTANTIATE_TEST_SUITE_P(Framing, ApacheClientToTern,
                          ::testing::Values(ApacheClientCase{"framed", "binary"},
                                            ApacheClientCase{"buffered", "binary"},
                                            ApacheClientCase{"framed", "compact"},
-                                           ApacheClientCase{"buffered", "compact"}),
+                                           ApacheClientCase{"buffered", "compact"},
+                                           ApacheClientCase{"framed", "binary", "auto"},
+                                           ApacheClientCase{"buffered", "binary", "auto"},
+                                           ApacheClientCase{"framed", "compact", "auto"},
+                                           ApacheClientCase{"buffered", "compact", "auto"}),
                          [](const auto& info) {
-                           return std::string(info.param.transport) + "_" + info.param.protocol;
+                           return std::string(info.param.transport) + "_" + info.param.protocol +
+                                  (info.param.server_framing != nullptr
+                                       ? std::string("_server_") + info.param.server_framing
+                                       : std::string());
                          });
 
 // ---- Tern client -> Apache server -------------------------------------------------

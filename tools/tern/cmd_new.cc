@@ -648,7 +648,8 @@ constexpr const char* kIni =
 [server]
 # host:port to listen on (port 0: any free port; the server prints the one it got).
 address = 127.0.0.1:9090
-# The transport and codec plugins; framing (framed or buffered) must match the clients'.
+# The transport and codec plugins; framing (framed or buffered) must match the
+# clients', or be auto: each connection is served in the framing it speaks.
 transport = netpoll
 codec = thrift_fast
 framing = framed

@@ -57,6 +57,9 @@ struct TERN_EXPORT ServerOptions {
   std::string address = "127.0.0.1:9090";
   std::string transport = "netpoll";
   std::string codec = "thrift_fast";
+  // "framed", "buffered", or "auto": each connection is served in the
+  // framing its first message has (Framed, or unframed strict Binary /
+  // Compact), so clients of either kind can use one port.
   std::string framing = "framed";
   int workers = 0;          // 0: handlers run on the pollers
   size_t worker_queue = 0;  // 0: 1024 per worker
