@@ -167,7 +167,8 @@ class Walker {
         pos_(pos),
         size_(static_cast<uint32_t>(std::min(b.size(), kMaxViewBytes))),
         ctx_(ctx),
-        validated_(validated) {}
+        validated_(validated),
+        flat_(b.Contiguous(0, size_)) {}
 
   uint32_t pos() const { return pos_; }
   ReadError error() const { return err_; }
@@ -202,10 +203,10 @@ class Walker {
     uint32_t hint = 0;
     for (;;) {
       if (TERN_UNLIKELY(!Need(1))) return false;
-      const uint8_t type = b_.U8(pos_++);
+      const uint8_t type = U8(pos_++);
       if (type == 0) break;
       if (TERN_UNLIKELY(!Need(2))) return false;
-      const int16_t id = b_.I16(pos_);
+      const int16_t id = I16(pos_);
       pos_ += 2;
       const FieldInfo* f = nullptr;
       uint32_t idx = 0;
@@ -270,7 +271,7 @@ class Walker {
     switch (type) {
       case TType::kString: {
         if (TERN_UNLIKELY(!Need(4))) return false;
-        const int32_t n = b_.I32(pos_);
+        const int32_t n = I32(pos_);
         pos_ += 4;
         if (TERN_UNLIKELY(n < 0)) return Fail(ReadError::kNegativeSize);
         if (TERN_UNLIKELY(static_cast<size_t>(n) > ctx_.limits.max_string))
@@ -284,8 +285,8 @@ class Walker {
       case TType::kList:
       case TType::kSet: {
         if (TERN_UNLIKELY(!Need(5))) return false;
-        const uint8_t et = b_.U8(pos_);
-        const int32_t n = b_.I32(pos_ + 1);
+        const uint8_t et = U8(pos_);
+        const int32_t n = I32(pos_ + 1);
         pos_ += 5;
         const ValueType* es = schema != nullptr ? &schema->container->elem : nullptr;
         if (es != nullptr && n != 0 && et != static_cast<uint8_t>(es->ttype)) {
@@ -318,8 +319,8 @@ class Walker {
       }
       case TType::kMap: {
         if (TERN_UNLIKELY(!Need(6))) return false;
-        const uint8_t kt = b_.U8(pos_), vt = b_.U8(pos_ + 1);
-        const int32_t n = b_.I32(pos_ + 2);
+        const uint8_t kt = U8(pos_), vt = U8(pos_ + 1);
+        const int32_t n = I32(pos_ + 2);
         pos_ += 6;
         const ValueType* ks = schema != nullptr ? &schema->container->key : nullptr;
         const ValueType* vs = schema != nullptr ? &schema->container->elem : nullptr;
@@ -364,6 +365,16 @@ class Walker {
     return e.cpp == CppType::kI8 || e.cpp == CppType::kI16 || e.cpp == CppType::kI32 ||
            e.cpp == CppType::kI64 || e.cpp == CppType::kDouble;
   }
+  // Loads at offsets Need() has checked: straight from memory when the
+  // bytes are one run (the common case: a frame in one block), else through
+  // the segments.
+  uint8_t U8(uint32_t off) const { return flat_ != nullptr ? flat_[off] : b_.U8(off); }
+  int16_t I16(uint32_t off) const {
+    return flat_ != nullptr ? wire::LoadI16(flat_ + off) : b_.I16(off);
+  }
+  int32_t I32(uint32_t off) const {
+    return flat_ != nullptr ? wire::LoadI32(flat_ + off) : b_.I32(off);
+  }
   bool Need(uint32_t n) {
     if (TERN_LIKELY(size_ - pos_ >= n)) return true;
     return Fail(ReadError::kTruncated);
@@ -389,6 +400,7 @@ class Walker {
   ReadContext& ctx_;
   bool validated_;
   ReadError err_ = ReadError::kNone;
+  const uint8_t* flat_;  // every byte in one run, or null
   const nested::Layout* layout_ = nullptr;
   char* table_ = nullptr;
 };
