@@ -55,6 +55,7 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "read_sink.h"
 #include "core/buffer/block_pool.h"
 #include "core/plugin/plugin_host.h"
 #include "serde_default_types.h"
@@ -210,22 +211,7 @@ void TernRead(benchmark::State& state, const std::function<void(T&)>& fill) {
 // "read" once it can be used) and every element of every list into a sum.
 // "Read one": parse, then one field (the view), vs FastRead of everything.
 
-struct Sink {
-  uint64_t v = 0;
-  uint64_t total = 0;
-  // List elements: a plain sum, so the fold is not a serial multiply chain
-  // that would hide the cost of reading them.
-  void Sum(uint64_t x) { total += x; }
-  void Add(uint64_t x) { v = v * 31 + x; }
-  void Add(double d) {
-    uint64_t u;
-    std::memcpy(&u, &d, 8);
-    Add(u);
-  }
-  void Add(std::string_view s) { Add(reinterpret_cast<uintptr_t>(s.data()) + s.size()); }
-  void Add(const tern::view::String& s) { Add(s.view()); }
-  void Add(const std::string& s) { Add(std::string_view(s)); }
-};
+using Sink = ::tern::bench::ReadSink;
 
 template <class ItemT>
 void ReadItem(Sink& k, const ItemT& i) {

@@ -36,6 +36,7 @@
 
 #include "core/thrift/view_nested.h"
 #include "nested_types.h"
+#include "tests/bench/read_sink.h"
 #include "tern/thrift/view.h"
 #include "tests/bench/workloads.h"
 
@@ -113,18 +114,7 @@ std::string Without(const std::string& full, std::vector<int16_t> drop) {
   return out;
 }
 
-struct Sink {
-  uint64_t v = 0;
-  void Add(uint64_t x) { v = v * 31 + x; }
-  void Add(double d) {
-    uint64_t u;
-    std::memcpy(&u, &d, 8);
-    Add(u);
-  }
-  void Add(std::string_view s) { Add(reinterpret_cast<uintptr_t>(s.data()) + s.size()); }
-  void Add(const tern::view::String& s) { Add(s.view()); }
-  void Add(const std::string& s) { Add(std::string_view(s)); }
-};
+using Sink = ::tern::bench::ReadSink;
 
 template <class A>
 void ReadAddress(Sink& k, const A& a) {
