@@ -512,8 +512,8 @@ Status Index(const Bytes& b, uint32_t begin, const Layout& layout, void* table, 
   Walker w(b, begin, ctx);
   w.SetNested(&layout, t);
   const int depth = ctx.depth;
-  if (TERN_UNLIKELY(!w.Struct(layout.plans[0].type,
-                              reinterpret_cast<uint32_t*>(t + sizeof(ViewCore)), 0))) {
+  if (TERN_UNLIKELY(
+          !w.Struct(layout.plans[0].type, reinterpret_cast<uint32_t*>(t + sizeof(ViewCore)), 0))) {
     ctx.depth = depth;
     return wire::MakeError(w.error(), layout.plans[0].type->name);
   }

@@ -55,9 +55,9 @@
 #include <vector>
 
 #include "alloc_counter.h"
-#include "read_sink.h"
 #include "core/buffer/block_pool.h"
 #include "core/plugin/plugin_host.h"
+#include "read_sink.h"
 #include "serde_default_types.h"
 #include "serde_tmpl_types.h"
 #include "serde_types.h"

@@ -36,8 +36,8 @@
 
 #include "core/thrift/view_nested.h"
 #include "nested_types.h"
-#include "tests/bench/read_sink.h"
 #include "tern/thrift/view.h"
+#include "tests/bench/read_sink.h"
 #include "tests/bench/workloads.h"
 
 namespace {
@@ -239,7 +239,9 @@ void BM_SamePass(benchmark::State& state, bool sparse, bool all) {
     const auto v = nb::Order::View::TernFrom(table.data());
     if (all) {
       ReadTop(k, v);
-      auto at = [&](int32_t plan) { return tern::view::nested::Record(layout, table.data(), plan); };
+      auto at = [&](int32_t plan) {
+        return tern::view::nested::Record(layout, table.data(), plan);
+      };
       Nested n;
       n.customer = nb::Customer::View::TernFrom(at(customer));
       n.home = nb::Address::View::TernFrom(at(home));
@@ -296,15 +298,18 @@ bool SameValues() {
       return false;
     }
     const int32_t customer = ChildOf(layout, 0, 2), home = ChildOf(layout, customer, 4);
-    const auto c = nb::Customer::View::TernFrom(tern::view::nested::Record(layout, table.data(), customer));
-    const auto h = nb::Address::View::TernFrom(tern::view::nested::Record(layout, table.data(), home));
+    const auto c =
+        nb::Customer::View::TernFrom(tern::view::nested::Record(layout, table.data(), customer));
+    const auto h =
+        nb::Address::View::TernFrom(tern::view::nested::Record(layout, table.data(), home));
     if (c.name().view() != lazy->customer().name().view() ||
         h.street().view() != lazy->customer().home().street().view() ||
         c.has_home() != lazy->customer().has_home()) {
       return false;
     }
     const int32_t ship = ChildOf(layout, 0, 3);
-    const auto s = nb::Address::View::TernFrom(tern::view::nested::Record(layout, table.data(), ship));
+    const auto s =
+        nb::Address::View::TernFrom(tern::view::nested::Record(layout, table.data(), ship));
     if (lazy->has_ship_to() != !sparse || s.street().view() != lazy->ship_to().street().view()) {
       return false;
     }

@@ -258,7 +258,8 @@ TEST(RpcTest, BufferedFramingEndToEnd) {
 // calls included; bytes that fit neither close only their connection.
 TEST(RpcTest, AutoFramingServesFramedAndBufferedClients) {
   Served s = Serve("framing = auto\n");
-  t::CalcClient framed(Connect(s.rt, s.ep.ToString(), 1, 1, 5s, LoadBalancer::kRoundRobin, "framed"));
+  t::CalcClient framed(
+      Connect(s.rt, s.ep.ToString(), 1, 1, 5s, LoadBalancer::kRoundRobin, "framed"));
   t::CalcClient buffered(
       Connect(s.rt, s.ep.ToString(), 1, 1, 5s, LoadBalancer::kRoundRobin, "buffered"));
   for (int i = 0; i < 20; ++i) {
@@ -345,9 +346,9 @@ TEST(RpcTest, AutoFramingClosesOnlyConnectionsItCannotRead) {
   Served s = Serve("framing = auto\n");
   t::CalcClient c(Connect(s.rt, s.ep.ToString()));
   EXPECT_EQ(c.add(1, 1), 2);
-  for (const std::string& junk : {std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
-                                  std::string("\x7f\xff\xff\xffzzzz", 8),
-                                  std::string("\x90\x01\x00\x01garbage", 11)}) {
+  for (const std::string& junk :
+       {std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), std::string("\x7f\xff\xff\xffzzzz", 8),
+        std::string("\x90\x01\x00\x01garbage", 11)}) {
     RawClient raw(s.ep);
     raw.SetTimeout(5000);
     raw.SendBytes(junk);

@@ -170,9 +170,9 @@ class TERN_EXPORT LinkBuffer {
   void Release() {
     // Nothing to free: no scratch copies and no node before the read node
     // (one that is fully read with a successor counts: it is freed).
-    if (TERN_LIKELY(scratch_ == nullptr && head_ == read_ &&
-                    (ReadAvailInNode() != 0 ||
-                     read_->next.load(std::memory_order_acquire) == nullptr))) {
+    if (TERN_LIKELY(
+            scratch_ == nullptr && head_ == read_ &&
+            (ReadAvailInNode() != 0 || read_->next.load(std::memory_order_acquire) == nullptr))) {
       return;
     }
     ReleaseSlow();

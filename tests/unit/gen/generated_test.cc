@@ -367,9 +367,9 @@ TEST(GeneratedTest, NamesThatCollideWithGeneratedOnesStillWork) {
   using Client = nm::NamesClient;
   static_assert(std::is_same_v<decltype(&Client::foo_async),
                                int32_t (Client::*)(int32_t, const ::tern::rpc::CallOptions&)>);
-  static_assert(std::is_same_v<decltype(&Client::foo_async_),
-                               ::tern::rpc::Future<int32_t> (Client::*)(
-                                   int32_t, const ::tern::rpc::CallOptions&)>);
+  static_assert(
+      std::is_same_v<decltype(&Client::foo_async_), ::tern::rpc::Future<int32_t> (Client::*)(
+                                                        int32_t, const ::tern::rpc::CallOptions&)>);
 }
 
 }  // namespace

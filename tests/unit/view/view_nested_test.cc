@@ -24,7 +24,8 @@ struct Table {
   explicit Table(const nested::Layout& l) : words((l.bytes + 7) / 8) {}
   std::vector<uint64_t> words;
   const ViewCore& Core(const nested::Layout& l, size_t plan) const {
-    return *static_cast<const ViewCore*>(nested::Record(l, words.data(), static_cast<int32_t>(plan)));
+    return *static_cast<const ViewCore*>(
+        nested::Record(l, words.data(), static_cast<int32_t>(plan)));
   }
   const uint32_t* Slots(const nested::Layout& l, size_t plan) const {
     return reinterpret_cast<const uint32_t*>(

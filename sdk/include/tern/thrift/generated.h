@@ -62,7 +62,8 @@ int Compare(const T& a, const T& b) {
 // A recursive (`&`) field: null before any value, then by value.
 template <class T>
 int ComparePtr(const std::unique_ptr<T>& a, const std::unique_ptr<T>& b) {
-  if (a == nullptr || b == nullptr) return static_cast<int>(a != nullptr) - static_cast<int>(b != nullptr);
+  if (a == nullptr || b == nullptr)
+    return static_cast<int>(a != nullptr) - static_cast<int>(b != nullptr);
   return Compare(*a, *b);
 }
 template <class T>
