@@ -15,17 +15,18 @@
 // initialisation and nothing else).
 //
 // Measured (AMD EPYC, Zen 5 class KVM guest, 2 vCPUs; `taskset -c 1
-// view_nested_bench --benchmark_repetitions=8 --benchmark_min_time=0.3
-// --benchmark_enable_random_interleaving=true`, medians; a noisy machine,
-// so ratios within one run): reading every field, the same pass is 1.5-1.9x
-// faster (full 576 vs 870 ns, sparse 351 vs 551 ns), since lazy indexing
-// walks a nested struct's bytes once more per level; reading one top-level
-// field, it is 4-13% slower (it fills the whole table). FastRead into a
-// fresh Order and reading every field took 453 ns: on a message of small
-// nested structs both view designs lose to it, because the generic
-// TypeInfo walk costs more per field than generated code. Generated views
-// stay lazy for now (a same-pass view must carry its subtree's records,
-// which changes the view storage a codec fills); see issue 9's note.
+// view_nested_bench --benchmark_repetitions=10 --benchmark_min_time=0.2
+// --benchmark_enable_random_interleaving=true`, medians, nothing else
+// running): reading every field, the same pass is 1.9x faster (full 360 vs
+// 671 ns, sparse 230 vs 433 ns), since lazy indexing walks a nested
+// struct's bytes once more per level; reading one top-level field it is
+// 13-15% slower (291 vs 252 ns, 161 vs 143 ns: it fills the whole table).
+// FastRead into a fresh Order and reading every field took 286 ns (sparse
+// 188 ns): on a message of small nested structs both view designs lose to
+// it, because the generic TypeInfo walk costs more per field than
+// generated code. Generated views stay lazy for now (a same-pass view must
+// carry its subtree's records, which changes the view storage a codec
+// fills); see issue 9's note.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
