@@ -43,6 +43,8 @@ size_t ValueSize(const ValueType& v, const void* p) {
   switch (v.cpp) {
     case CppType::kString:
       return 4 + static_cast<const std::string*>(p)->size();
+    case CppType::kPmrString:
+      return 4 + static_cast<const std::pmr::string*>(p)->size();
     case CppType::kStruct:
       return BLength(*v.strct, p);
     case CppType::kList:
@@ -121,6 +123,8 @@ uint8_t* WriteValue(const ValueType& v, const void* p, uint8_t* out) {
       return out + 16;
     case CppType::kString:
       return wire::PutString(out, *static_cast<const std::string*>(p));
+    case CppType::kPmrString:
+      return wire::PutString(out, *static_cast<const std::pmr::string*>(p));
     case CppType::kStruct:
       return Write(*v.strct, p, out);
     case CppType::kList:
@@ -239,6 +243,9 @@ const uint8_t* ReadValue(const ValueType& v, void* p, const uint8_t* in, const u
       return in + 16;
     case CppType::kString:
       return wire::ReadString(in, end, ctx.limits.max_string, static_cast<std::string*>(p), err);
+    case CppType::kPmrString:
+      return wire::ReadString(in, end, ctx.limits.max_string, static_cast<std::pmr::string*>(p),
+                              err);
     case CppType::kStruct:
       return ReadStruct(*v.strct, p, in, end, ctx, err);
     case CppType::kList:

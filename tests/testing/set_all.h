@@ -40,8 +40,8 @@ inline void SetAll(view::StructBuilder& b, const TypeInfo& t, const void* obj) {
     const void* p = FieldValue(f, obj);
     if (FixedWireSize(f.type.ttype) != 0) {
       b.SetFixed(n, BitsOf(f, p));
-    } else if (f.type.cpp == CppType::kString) {
-      b.SetString(n, *static_cast<const std::string*>(p));
+    } else if (IsStringStorage(f.type.cpp)) {
+      b.SetString(n, StringBytes(f.type.cpp, p));
     } else {
       b.SetValue(n, p);
     }

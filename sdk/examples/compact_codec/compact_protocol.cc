@@ -432,8 +432,9 @@ size_t ValueSize(const ValueType& v, const void* p) {
       return 8;
     case CppType::kUuid:
       return 16;
-    case CppType::kString: {
-      const size_t n = static_cast<const std::string*>(p)->size();
+    case CppType::kString:
+    case CppType::kPmrString: {
+      const size_t n = StringBytes(v.cpp, p).size();
       return VarintSize(n) + n;
     }
     case CppType::kStruct:
@@ -686,11 +687,12 @@ uint8_t* WriteValue(const ValueType& v, const void* p, uint8_t* out) {
     case CppType::kUuid:
       std::memcpy(out, p, 16);
       return out + 16;
-    case CppType::kString: {
-      const auto* s = static_cast<const std::string*>(p);
-      out = PutVarint(out, s->size());
-      std::memcpy(out, s->data(), s->size());
-      return out + s->size();
+    case CppType::kString:
+    case CppType::kPmrString: {
+      const std::string_view s = StringBytes(v.cpp, p);
+      out = PutVarint(out, s.size());
+      if (!s.empty()) std::memcpy(out, s.data(), s.size());
+      return out + s.size();
     }
     case CppType::kStruct:
       return WriteStruct(*v.strct, p, out);
@@ -1180,13 +1182,14 @@ const uint8_t* Reader::Value(const ValueType& v, void* obj, const uint8_t* p) {
       if (TERN_UNLIKELY(end - p < 16)) return Fail(Err::kTruncated);
       std::memcpy(obj, p, 16);
       return p + 16;
-    case CppType::kString: {
+    case CppType::kString:
+    case CppType::kPmrString: {
       size_t n;
       p = Size(p, &n);
       if (TERN_UNLIKELY(p == nullptr)) return nullptr;
       if (TERN_UNLIKELY(n > ctx.limits.max_string)) return Fail(Err::kStringTooLong);
       if (TERN_UNLIKELY(static_cast<size_t>(end - p) < n)) return Fail(Err::kTruncated);
-      static_cast<std::string*>(obj)->assign(reinterpret_cast<const char*>(p), n);
+      AssignString(v.cpp, obj, reinterpret_cast<const char*>(p), n);
       return p + n;
     }
     case CppType::kStruct:

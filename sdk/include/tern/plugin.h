@@ -52,7 +52,9 @@ class Codec;
 
 // 2: Codec::DecodeView takes the view's bytes, core and slots (copy-free
 //    views), replacing the reserved `void* view_out` form of version 1.
-inline constexpr uint32_t kPluginAbiVersion = 2;
+// 3: CppType::kPmrString (TypeInfo of types generated with --alloc=pmr): a
+//    walker built against version 2 would misread those strings.
+inline constexpr uint32_t kPluginAbiVersion = 3;
 
 // The name of the one symbol a plugin exports (made by TERN_PLUGIN in
 // tern/plugin_entry.h).

@@ -15,7 +15,9 @@
 //   bool, i8, i16, i32, i64, double -> the same C++ types; enums -> int32_t
 //   string, binary -> std::string; list -> std::vector; set -> std::set;
 //   map -> std::map; struct -> the generated struct, or std::unique_ptr<T>
-//   when `indirect` (recursive references, cpp.ref / &).
+//   when `indirect` (recursive references, cpp.ref / &). Generated with
+//   `tern gen --alloc=pmr`: std::pmr::string (CppType::kPmrString) and the
+//   std::pmr containers, the structs allocator-aware.
 // Optional fields have an isset bit: bit `isset_mask` of the uint32_t at byte
 // `isset_offset` of the struct. Unions hold every field as a member plus an
 // int16_t tag (the active field's id, 0 when empty) at `union_tag_offset`.
@@ -29,7 +31,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory_resource>
 #include <new>
+#include <string>
+#include <string_view>
 
 #include "tern/status.h"
 #include "tern/thrift/types.h"
@@ -57,7 +62,28 @@ enum class CppType : uint8_t {
   kSet,     // std::set<T>
   kMap,     // std::map<K, V>
   kUuid,    // std::array<uint8_t, 16>
+  // string, binary -> std::pmr::string (types generated with
+  // `tern gen --alloc=pmr`; their containers are std::pmr ones, reached
+  // through ContainerInfo like any other). Use StringBytes/AssignString
+  // below to handle both string storages.
+  kPmrString,
 };
+
+// String storage of either kind (kString, kPmrString).
+inline bool IsStringStorage(CppType c) { return c == CppType::kString || c == CppType::kPmrString; }
+// The bytes of a string value v stored as c (kString or kPmrString).
+inline std::string_view StringBytes(CppType c, const void* v) {
+  if (c == CppType::kPmrString) return *static_cast<const std::pmr::string*>(v);
+  return *static_cast<const std::string*>(v);
+}
+// Replaces the string value v stored as c (a pmr string keeps its allocator).
+inline void AssignString(CppType c, void* v, const char* p, size_t n) {
+  if (c == CppType::kPmrString) {
+    static_cast<std::pmr::string*>(v)->assign(p, n);
+  } else {
+    static_cast<std::string*>(v)->assign(p, n);
+  }
+}
 
 struct ValueType {
   TType ttype;

@@ -11,7 +11,7 @@
 namespace tern {
 namespace {
 
-static_assert(kPluginAbiVersion == 2);
+static_assert(kPluginAbiVersion == 3);
 static_assert(std::is_standard_layout_v<PluginInfo>);
 static_assert(offsetof(PluginInfo, abi_version) == 0);
 static_assert(offsetof(PluginInfo, struct_size) == 4);

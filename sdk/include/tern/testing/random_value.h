@@ -84,11 +84,14 @@ class RandomValue {
       case CppType::kUuid:
         for (int i = 0; i < 16; ++i) static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(Next());
         break;
-      case CppType::kString: {
-        auto* s = static_cast<std::string*>(p);
+      case CppType::kString:
+      case CppType::kPmrString: {
+        char buf[40];
         const size_t n = Next() % 40;
-        s->resize(n);
-        for (auto& c : *s) c = static_cast<char>(v.is_binary ? Next() : 'a' + Next() % 26);
+        for (size_t i = 0; i < n; ++i) {
+          buf[i] = static_cast<char>(v.is_binary ? Next() : 'a' + Next() % 26);
+        }
+        AssignString(v.cpp, p, buf, n);
         break;
       }
       case CppType::kStruct:
