@@ -34,7 +34,7 @@ configure() {  # dir sanitizer
     -DTERN_BUILD_BENCH=OFF -DTERN_SANITIZE="$2" >/dev/null
 }
 
-asan_targets=(buffer_test simd_test gen_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test rpc_runtime_test
+asan_targets=(buffer_test simd_test gen_test gen_pmr_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test rpc_runtime_test
               thrift_fast_test thrift_framer_fuzz_replay thrift_copyfree_test rpc_test rpc_metrics_test
               compact_codec_test tern_plugin_thrift_compact compact_fuzz_replay rpc_view_test
               view_test view_fuzz_replay)

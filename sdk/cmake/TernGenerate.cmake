@@ -1,15 +1,18 @@
-# tern_generate(<out_var> <file.thrift>... [OUTPUT_DIR <dir>] [INCLUDE_DIRS <dir>...])
+# tern_generate(<out_var> <file.thrift>... [OUTPUT_DIR <dir>] [INCLUDE_DIRS <dir>...]
+#               [ALLOC std|pmr])
 #
 # Runs `tern gen` at build time on each IDL file and appends the generated
 # sources to <out_var> (and the output directory to <out_var>_INCLUDE_DIR).
 # Generated code is never committed: it is rebuilt when the IDL or the
 # generator changes. A file with `service` definitions also yields
 # <name>_services.h/.cc (detected when CMake configures; re-run CMake after
-# adding the first service to an IDL).
+# adding the first service to an IDL). ALLOC pmr generates std::pmr strings
+# and containers and allocator-aware structs, to decode into an arena
+# (`tern gen --alloc=pmr`); every file of a program must use the same ALLOC.
 include_guard(GLOBAL)
 
 function(tern_generate out_var)
-  cmake_parse_arguments(G "" "OUTPUT_DIR" "INCLUDE_DIRS" ${ARGN})
+  cmake_parse_arguments(G "" "OUTPUT_DIR;ALLOC" "INCLUDE_DIRS" ${ARGN})
   set(idls ${G_UNPARSED_ARGUMENTS})
   if(NOT G_OUTPUT_DIR)
     set(G_OUTPUT_DIR ${CMAKE_CURRENT_BINARY_DIR}/tern_gen)
@@ -22,6 +25,13 @@ function(tern_generate out_var)
     set(tern_dep Tern::tern)
   else()
     message(FATAL_ERROR "tern_generate: no `tern` executable target (in tree: tools/tern; installed: Tern::tern)")
+  endif()
+  set(alloc_args)
+  if(G_ALLOC)
+    if(NOT G_ALLOC MATCHES "^(std|pmr)$")
+      message(FATAL_ERROR "tern_generate: ALLOC must be std or pmr, not '${G_ALLOC}'")
+    endif()
+    set(alloc_args --alloc=${G_ALLOC})
   endif()
   set(include_args)
   foreach(dir ${G_INCLUDE_DIRS})
@@ -39,7 +49,7 @@ function(tern_generate out_var)
     endif()
     add_custom_command(
       OUTPUT ${outputs}
-      COMMAND ${tern_exe} gen -o ${G_OUTPUT_DIR} ${include_args} ${idl_abs}
+      COMMAND ${tern_exe} gen -o ${G_OUTPUT_DIR} ${alloc_args} ${include_args} ${idl_abs}
       DEPENDS ${idl_abs} ${tern_dep}
       COMMENT "tern gen ${base}.thrift"
       VERBATIM)

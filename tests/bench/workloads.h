@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <type_traits>
 
 namespace tern::bench {
 
@@ -74,8 +75,11 @@ void FillMixed(Mixed& m, uint64_t seed, const MixedShape& shape) {
   for (size_t i = 0; i < shape.attrs; ++i) {
     char key[32];
     std::snprintf(key, sizeof(key), "k%07zu", i);
-    std::string k = key + r.Text(8);
-    m.attrs[k] = r.Text(96);
+    const std::string k = key + r.Text(8);
+    const std::string v = r.Text(96);
+    // Key and value types are std::string or std::pmr::string (--alloc=pmr).
+    using Attrs = std::remove_reference_t<decltype(m.attrs)>;
+    m.attrs[typename Attrs::key_type(k.data(), k.size())].assign(v.data(), v.size());
   }
   m.items.resize(shape.items);
   for (auto& it : m.items) {

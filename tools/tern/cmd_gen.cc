@@ -1,8 +1,11 @@
-// tern gen [-o DIR] [-I DIR]... [-r] FILE.thrift
+// tern gen [-o DIR] [-I DIR]... [-r] [--alloc=std|pmr] FILE.thrift
 //
 // Writes FILE_types.h/.cc (and FILE_services.h/.cc when the file declares
 // services) into DIR (default: the current directory). -I adds include
-// directories; -r also generates every included file, each once. Output is
+// directories; -r also generates every included file, each once.
+// --alloc=pmr stores strings and containers as their std::pmr types and makes
+// the structs allocator-aware, so a message decodes into an arena
+// (cpp_generator.h, AllocMode); std (the default) uses std::string & co. Output is
 // deterministic; a file whose content is unchanged is not rewritten (so build
 // systems do not rebuild needlessly).
 #include <cstdio>
@@ -22,7 +25,8 @@ namespace tern::cli {
 
 namespace {
 
-constexpr const char* kGenUsage = "usage: tern gen [-o DIR] [-I DIR]... [-r] FILE.thrift\n";
+constexpr const char* kGenUsage =
+    "usage: tern gen [-o DIR] [-I DIR]... [-r] [--alloc=std|pmr] FILE.thrift\n";
 
 bool WriteIfChanged(const std::filesystem::path& path, const std::string& text) {
   {
@@ -44,6 +48,7 @@ int CmdGen(const std::vector<std::string>& args) {
   std::string out_dir = ".";
   std::vector<std::string> include_dirs;
   bool recursive = false;
+  gen::AllocMode alloc = gen::AllocMode::kStd;
   std::string input;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -65,6 +70,11 @@ int CmdGen(const std::vector<std::string>& args) {
       include_dirs.push_back(a.substr(2));
     } else if (a.rfind("--out=", 0) == 0) {
       out_dir = a.substr(6);
+    } else if (a == "--alloc=std" || a == "--alloc=pmr") {
+      alloc = a == "--alloc=pmr" ? gen::AllocMode::kPmr : gen::AllocMode::kStd;
+    } else if (a.rfind("--alloc", 0) == 0) {
+      std::fprintf(stderr, "tern gen: --alloc takes std or pmr ('%s')\n%s", a.c_str(), kGenUsage);
+      return 2;
     } else if (a == "-r" || a == "--recurse") {
       recursive = true;
     } else if (a == "-h" || a == "--help") {
@@ -98,6 +108,7 @@ int CmdGen(const std::vector<std::string>& args) {
     std::fprintf(stderr, "tern gen: cannot create %s: %s\n", out_dir.c_str(), ec.message().c_str());
     return 1;
   }
+  const gen::ScopedAllocMode mode(alloc);
   std::vector<const idl::Program*> todo;
   if (recursive) {
     for (const auto& p : compiler.programs()) todo.push_back(p.get());  // includes come first

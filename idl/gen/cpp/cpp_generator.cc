@@ -81,7 +81,17 @@ const char* KernelSuffix(const Type& t) {
       return nullptr;
   }
 }
+thread_local AllocMode g_alloc_mode = AllocMode::kStd;
+
+bool Pmr() { return g_alloc_mode == AllocMode::kPmr; }
+
 }  // namespace
+
+ScopedAllocMode::ScopedAllocMode(AllocMode m) : saved_(g_alloc_mode) { g_alloc_mode = m; }
+ScopedAllocMode::~ScopedAllocMode() { g_alloc_mode = saved_; }
+AllocMode CurrentAllocMode() { return g_alloc_mode; }
+
+std::string CppStringType() { return Pmr() ? "std::pmr::string" : "std::string"; }
 
 std::string CppTypeName(const Type& t) {
   switch (t.kind) {
@@ -99,16 +109,17 @@ std::string CppTypeName(const Type& t) {
       return "double";
     case Kind::kString:
     case Kind::kBinary:
-      return "std::string";
+      return CppStringType();
     case Kind::kEnum:
     case Kind::kStruct:
       return t.cpp_name;
     case Kind::kList:
-      return "std::vector<" + CppTypeName(*t.elem) + ">";
+      return std::string(Pmr() ? "std::pmr::vector<" : "std::vector<") + CppTypeName(*t.elem) + ">";
     case Kind::kSet:
-      return "std::set<" + CppTypeName(*t.elem) + ">";
+      return std::string(Pmr() ? "std::pmr::set<" : "std::set<") + CppTypeName(*t.elem) + ">";
     case Kind::kMap:
-      return "std::map<" + CppTypeName(*t.key) + ", " + CppTypeName(*t.elem) + ">";
+      return std::string(Pmr() ? "std::pmr::map<" : "std::map<") + CppTypeName(*t.key) + ", " +
+             CppTypeName(*t.elem) + ">";
   }
   return "void";
 }
@@ -217,6 +228,49 @@ bool MayRef(const Type& t) {
     default:
       return false;
   }
+}
+
+// AllocMode::kPmr: whether a value of type t takes an allocator (a pmr
+// string or container, or a struct holding one by value). Always false in
+// the default mode.
+bool StructAllocAware(const Struct& s);
+bool AllocAware(const Type& t) {
+  if (!Pmr()) return false;
+  switch (t.kind) {
+    case Kind::kString:
+    case Kind::kBinary:
+    case Kind::kList:
+    case Kind::kSet:
+    case Kind::kMap:
+      return true;
+    case Kind::kStruct:
+      return t.has_alloc_members;
+    default:
+      return false;
+  }
+}
+// By-value members only: a recursive (`&`) field is a unique_ptr, allocated
+// with new (and a by-value cycle cannot exist, so this terminates).
+bool StructAllocAware(const Struct& s) {
+  if (!Pmr()) return false;
+  for (const Field& f : s.fields) {
+    if (!f.indirect && AllocAware(f.type)) return true;
+  }
+  return false;
+}
+
+// The allocator argument for the pointee of recursive field f of s (a
+// unique_ptr, itself from new): s's allocator when both take one, so the
+// pointee's strings and containers live in s's arena too; else empty.
+std::string PointeeAlloc(const Struct& s, const Field& f) {
+  return StructAllocAware(s) && AllocAware(f.type) ? "this->get_allocator()" : "";
+}
+
+// A temporary of type t named `name`, on the allocator of container `c` when
+// it takes one (so moving it into c moves instead of copying).
+std::string Temp(const Type& t, const std::string& name, const std::string& c) {
+  if (AllocAware(t)) return CppType(t) + " " + name + "(" + c + ".get_allocator());";
+  return CppType(t) + " " + name + "{};";
 }
 
 // ---- per-value code ------------------------------------------------------------
@@ -470,7 +524,7 @@ void EmitRead(Out& o, const Type& t, const std::string& v, int depth) {
         } else if (t.kind == Kind::kSet) {
           o.L("for (size_t i" + d + " = 0; i" + d + " < c" + d + "; ++i" + d + ") {");
           o.In();
-          o.L(CppType(*t.elem) + " e" + d + "{};");
+          o.L(Temp(*t.elem, "e" + d, v));
           EmitRead(o, *t.elem, "e" + d, depth + 1);
           o.L(v + ".insert(" + v + ".end(), std::move(e" + d + "));");
           o.Un();
@@ -478,7 +532,7 @@ void EmitRead(Out& o, const Type& t, const std::string& v, int depth) {
         } else {
           o.L("for (size_t i" + d + " = 0; i" + d + " < c" + d + "; ++i" + d + ") {");
           o.In();
-          o.L(CppType(*t.key) + " k" + d + "{};");
+          o.L(Temp(*t.key, "k" + d, v));
           EmitRead(o, *t.key, "k" + d, depth + 1);
           // A repeated key reads into the same value: the last one wins, as
           // in Apache Thrift.
@@ -594,10 +648,10 @@ class TableEmitter {
         cpp = "kDouble";
         break;
       case Kind::kString:
-        cpp = "kString";
+        cpp = Pmr() ? "kPmrString" : "kString";
         break;
       case Kind::kBinary:
-        cpp = "kString";
+        cpp = Pmr() ? "kPmrString" : "kString";
         is_binary = true;
         break;
       case Kind::kStruct:
@@ -857,7 +911,7 @@ void EmitViewInlineDefs(Out& o, const Struct& s) {
         o.Un();
         o.L("}");
         if (!f.default_cpp.empty()) {
-          o.L("static const std::string kDefault = " + f.default_cpp + ";");
+          o.L("static const " + CppStringType() + " kDefault = " + f.default_cpp + ";");
           o.L("return ::tern::view::String::Literal(kDefault);");
         } else {
           o.L("return ::tern::view::String();");
@@ -1130,6 +1184,42 @@ void EmitBuilderDefs(Out& o, const Struct& s) {
   o.L();
 }
 
+// AllocMode::kPmr: what makes a struct allocator-aware (std::uses_allocator),
+// so pmr containers of it, and pmr resources, construct it on their
+// allocator: allocator_type, a constructor from the allocator, the
+// allocator-extended copy and move constructors, and get_allocator().
+void EmitAllocatorMembers(Out& o, const Struct& s, bool has_indirect) {
+  o.L("using allocator_type = std::pmr::polymorphic_allocator<>;");
+  if (!has_indirect) o.L(s.cpp + "() = default;");
+  std::string init;
+  const Field* first = nullptr;
+  for (const Field& f : s.fields) {
+    if (f.indirect || !AllocAware(f.type)) continue;
+    if (first == nullptr) first = &f;
+    std::string arg;
+    if (!f.default_cpp.empty()) {
+      // An IDL default is copied onto the allocator from a constant made
+      // once, on first use: building it from its expression each time would
+      // allocate its temporaries from the default resource.
+      const std::string fn = "tern_default_" + f.cpp + "_";
+      o.L("static const " + CppType(f.type) + "& " + fn + "() {");
+      o.In();
+      o.L("static const " + CppType(f.type) + " v = " + f.default_cpp + ";");
+      o.L("return v;");
+      o.Un();
+      o.L("}");
+      arg = fn + "(), ";
+    }
+    init += std::string(init.empty() ? " : " : ", ") + f.cpp + "(" + arg + "a)";
+  }
+  o.L("explicit " + s.cpp + "(const allocator_type& a)" + init + " {}");
+  o.L(s.cpp + "(const " + s.cpp + "& other, const allocator_type& a) : " + s.cpp +
+      "(a) { *this = other; }");
+  o.L(s.cpp + "(" + s.cpp + "&& other, const allocator_type& a) : " + s.cpp +
+      "(a) { *this = std::move(other); }");
+  o.L("allocator_type get_allocator() const { return " + first->cpp + ".get_allocator(); }");
+}
+
 void EmitStructDecl(Out& o, const Struct& s) {
   const Layout l = LayoutOf(s);
   if (!s.doc.empty()) {
@@ -1195,6 +1285,7 @@ void EmitStructDecl(Out& o, const Struct& s) {
   }
   bool has_indirect = false;
   for (const Field& f : s.fields) has_indirect = has_indirect || f.indirect;
+  if (StructAllocAware(s)) EmitAllocatorMembers(o, s, has_indirect);
   if (has_indirect) {
     // unique_ptr members would make the struct move-only: copies are deep.
     o.L();
@@ -1207,8 +1298,9 @@ void EmitStructDecl(Out& o, const Struct& s) {
     o.L("if (this == &other) return *this;");
     for (const Field& f : s.fields) {
       if (f.indirect) {
+        const std::string alloc = PointeeAlloc(s, f);
         o.L("this->" + f.cpp + " = other." + f.cpp + " ? std::make_unique<" + CppType(f.type) +
-            ">(*other." + f.cpp + ") : nullptr;");
+            ">(*other." + f.cpp + (alloc.empty() ? "" : ", " + alloc) + ") : nullptr;");
       } else {
         o.L("this->" + f.cpp + " = other." + f.cpp + ";");
       }
@@ -1266,7 +1358,9 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
     const std::string vt = CppType(f.type);
     o.L("void " + s.cpp + "::set_" + f.name + "(" + vt + " v) {");
     o.In();
-    o.L(f.cpp + " = std::make_unique<" + vt + ">(std::move(v));");
+    const std::string alloc = PointeeAlloc(s, f);
+    o.L(f.cpp + " = std::make_unique<" + vt + ">(std::move(v)" +
+        (alloc.empty() ? "" : ", " + alloc) + ");");
     o.L(s.kind == StructKind::kUnion ? "tern_type_ = " + Num(f.id) + ";" : IssetSet(l, i));
     o.Un();
     o.L("}");
@@ -1457,7 +1551,7 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
       std::string target = "this->" + f.cpp;
       if (f.indirect) {
         o.L("if (this->" + f.cpp + " == nullptr) this->" + f.cpp + " = std::make_unique<" +
-            CppType(f.type) + ">();");
+            CppType(f.type) + ">(" + PointeeAlloc(s, f) + ");");
         target = "(*this->" + f.cpp + ")";
       }
       EmitRead(o, f.type, target, 0);

@@ -171,7 +171,7 @@ std::string Qualify(const idl::Program& p, const std::string& cpp_name) {
 }
 
 std::string CppString(const std::string& s) {
-  std::string out = "std::string(\"";
+  std::string out = CppStringType() + "(\"";
   for (unsigned char c : s) {
     if (c == '"' || c == '\\') {
       out += '\\';
@@ -268,11 +268,44 @@ class Lowering {
         if (d == nullptr) return out;
         out.kind = d->kind == idl::Definition::kEnum ? Kind::kEnum : Kind::kStruct;
         out.cpp_name = Qualify(*d->program, EscapeCpp(d->name));
-        if (out.kind == Kind::kStruct) out.view_name = ViewNameOf(*d);
+        if (out.kind == Kind::kStruct) {
+          out.view_name = ViewNameOf(*d);
+          std::set<const idl::Definition*> seen;
+          out.has_alloc_members = HasAllocMembers(*d, seen);
+        }
         return out;
       }
     }
     return out;
+  }
+
+  // Whether struct def holds, by value, a string, binary or container (the
+  // rule of cpp_generator's StructAllocAware; recursive `&` fields are
+  // pointers and do not count).
+  static bool HasAllocMembers(const idl::Definition& def, std::set<const idl::Definition*>& seen) {
+    if (!seen.insert(&def).second) return false;
+    for (const auto& f : def.fields) {
+      const idl::TypeRef& t = idl::TrueType(f.type);
+      switch (t.kind) {
+        case idl::TypeRef::kBase:  // LowerType: any other base name is string storage
+          if (t.name != "bool" && t.name != "byte" && t.name != "i8" && t.name != "i16" &&
+              t.name != "i32" && t.name != "i64" && t.name != "double") {
+            return true;
+          }
+          break;
+        case idl::TypeRef::kList:
+        case idl::TypeRef::kSet:
+        case idl::TypeRef::kMap:
+          return true;
+        case idl::TypeRef::kNamed:
+          if (!f.is_ref && t.resolved != nullptr && t.resolved->IsStructLike() &&
+              HasAllocMembers(*t.resolved, seen)) {
+            return true;
+          }
+          break;
+      }
+    }
+    return false;
   }
 
   // The copy-free view class nested in a struct: "View", unless the struct

@@ -32,9 +32,13 @@ enum class Kind {
 
 struct Type {
   Kind kind = Kind::kI32;
-  std::string cpp_name;              // enum/struct: fully qualified, "::ns::Name"
-  const Struct* strct = nullptr;     // kStruct (possibly of another file)
-  std::string view_name;             // kStruct: its copy-free view class, "View"
+  std::string cpp_name;           // enum/struct: fully qualified, "::ns::Name"
+  const Struct* strct = nullptr;  // kStruct (possibly of another file)
+  std::string view_name;          // kStruct: its copy-free view class, "View"
+  // kStruct: the struct holds a string, binary or container by value (itself
+  // or through a by-value struct field), so with AllocMode::kPmr it is
+  // allocator-aware.
+  bool has_alloc_members = false;
   std::shared_ptr<const Type> elem;  // list/set element, map value
   std::shared_ptr<const Type> key;   // map key
 };

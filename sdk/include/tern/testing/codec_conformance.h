@@ -564,7 +564,8 @@ TYPED_TEST_P(CodecConformanceTest, MissingRequiredFieldIsAnError) {
 
 TYPED_TEST_P(CodecConformanceTest, LimitsAreEnforced) {
   ::tern::conformance::Containers v;
-  v.strings.assign(100, std::string(100, 'x'));
+  // The element type is std::string, or std::pmr::string (--alloc=pmr).
+  v.strings.assign(100, typename decltype(v.strings)::value_type(100, 'x'));
   const std::string bytes =
       this->Encode(::tern::conformance::Containers::kTernTypeInfo, &v, 1, "m");
   {

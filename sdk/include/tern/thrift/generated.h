@@ -14,10 +14,12 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <new>
 #include <ostream>
 #include <set>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -79,15 +81,15 @@ void* IndirectGet(const void* member, bool create) {
 
 // ---- containers -------------------------------------------------------------
 
-// Whether C is a std::map or std::set with the standard allocator: a
-// libstdc++ red-black tree ForEachSorted can walk node by node.
+// Whether C is a std::map or std::set (any allocator: std:: or std::pmr::):
+// a libstdc++ red-black tree ForEachSorted can walk node by node.
 template <class C>
 constexpr bool kRbTree = false;
 #if defined(__GLIBCXX__)
-template <class K, class V, class Cmp>
-constexpr bool kRbTree<std::map<K, V, Cmp, std::allocator<std::pair<const K, V>>>> = true;
-template <class K, class Cmp>
-constexpr bool kRbTree<std::set<K, Cmp, std::allocator<K>>> = true;
+template <class K, class V, class Cmp, class A>
+constexpr bool kRbTree<std::map<K, V, Cmp, A>> = true;
+template <class K, class Cmp, class A>
+constexpr bool kRbTree<std::set<K, Cmp, A>> = true;
 #endif
 
 // Calls f(element) for each element of a std::map or std::set in order.
@@ -223,7 +225,7 @@ constexpr ContainerInfo MapInfo(ValueType key, ValueType value) {
 // Strings longer than this print as a prefix and their length.
 constexpr size_t kPrintStringMax = 64;
 
-void PrintString(std::ostream& os, const std::string& s);
+void PrintString(std::ostream& os, std::string_view s);
 
 template <class T>
 void Print(std::ostream& os, const T& v);
@@ -253,7 +255,7 @@ void Print(std::ostream& os, const T& v) {
     os << (v ? "true" : "false");
   } else if constexpr (std::is_same_v<T, int8_t>) {
     os << static_cast<int>(v);
-  } else if constexpr (std::is_same_v<T, std::string>) {
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::pmr::string>) {
     PrintString(os, v);
   } else if constexpr (std::is_enum_v<T>) {
     os << v;  // generated operator<< prints the name, or the number if unknown
@@ -295,7 +297,7 @@ void Print(std::ostream& os, const T& v) {
   }
 }
 
-inline void PrintString(std::ostream& os, const std::string& s) {
+inline void PrintString(std::ostream& os, std::string_view s) {
   os << '"';
   const size_t n = s.size() > kPrintStringMax ? kPrintStringMax : s.size();
   for (size_t i = 0; i < n; ++i) {

@@ -126,7 +126,9 @@ inline uint8_t* PutBinary(uint8_t* p, const void* data, size_t n) {
   CopyBytes(p, data, n);
   return p + n;
 }
-inline uint8_t* PutString(uint8_t* p, const std::string& s) {
+// std::string and std::pmr::string (generated types in either AllocMode).
+template <class A>
+inline uint8_t* PutString(uint8_t* p, const std::basic_string<char, std::char_traits<char>, A>& s) {
   return PutBinary(p, s.data(), s.size());
 }
 inline uint8_t* PutListBegin(uint8_t* p, TType elem, size_t n) {
@@ -208,7 +210,11 @@ inline const uint8_t* ReadLength(const uint8_t* p, const uint8_t* end, size_t ma
   return p;
 }
 
-inline const uint8_t* ReadString(const uint8_t* p, const uint8_t* end, size_t max, std::string* s,
+// Into std::string or std::pmr::string (whose allocator, an arena's, the
+// bytes then come from).
+template <class A>
+inline const uint8_t* ReadString(const uint8_t* p, const uint8_t* end, size_t max,
+                                 std::basic_string<char, std::char_traits<char>, A>* s,
                                  ReadError* err) {
   size_t n;
   p = ReadLength(p, end, max, &n, err);
