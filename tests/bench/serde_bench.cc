@@ -7,7 +7,9 @@
 //   BM_<Tern|TernRef|ApacheDefault|ApacheTemplates|Memcpy>_<Write|Read>/<workload>
 //
 // Write encodes into a reused buffer (TernRef: large strings by reference).
-// Read decodes into a fresh object per iteration, destroyed in the loop.
+// Read decodes into a fresh object per iteration, destroyed in the loop;
+// BM_TernArena_Read does the same with the types of `tern gen --alloc=pmr`
+// on a per-request arena (TernArenaRead says how).
 // Counters: bytes/s of the Binary message, allocs/op (operator new plus
 // BlockPool system blocks).
 //
@@ -49,6 +51,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +62,7 @@
 #include "core/plugin/plugin_host.h"
 #include "read_sink.h"
 #include "serde_default_types.h"
+#include "serde_pmr_types.h"
 #include "serde_tmpl_types.h"
 #include "serde_types.h"
 #include "tern/codec.h"
@@ -75,6 +79,7 @@ using apache::thrift::protocol::TMessageType;
 using apache::thrift::protocol::TProtocol;
 using apache::thrift::transport::TMemoryBuffer;
 namespace ts = ::tern::bench::serde;
+namespace tp = ::tern::bench::serde_pmr;  // serde.thrift, `tern gen --alloc=pmr`
 
 // Apache 0.17 counts every byte a transport ever read against
 // TConfiguration's max message size; its servers reset the count per
@@ -196,6 +201,52 @@ void TernRead(benchmark::State& state, const std::function<void(T&)>& fill) {
     tern::Status st = codec->DecodeBody(frame, T::kTernTypeInfo, obj.get(), ctx);
     if (!h.ok() || !st.ok()) state.SkipWithError("decode failed");
     benchmark::DoNotOptimize(obj.get());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * wire.size()));
+  state.counters["allocs/op"] =
+      static_cast<double>(Allocs() - before) / static_cast<double>(state.iterations());
+}
+
+// TernRead into types generated with --alloc=pmr, on an arena: each request
+// gets a std::pmr::monotonic_buffer_resource that starts in a scratch buffer
+// the thread keeps (what a server worker would keep; 64 KiB here) and takes
+// further blocks from new; the fresh object, its strings, elements and nodes
+// all come from the arena, which frees them at once when the request ends.
+// Everything happens inside the timed loop; allocs/op counts the blocks the
+// arena takes beyond the scratch buffer.
+constexpr size_t kArenaScratch = 64 << 10;
+
+template <class T>
+void TernArenaRead(benchmark::State& state, const std::function<void(T&)>& fill) {
+  const tern::Codec* codec = TheCodec();
+  if (codec == nullptr) return state.SkipWithError("thrift_fast plugin not found");
+  const std::string wire = TernBytes(fill);
+  const tern::Limits& limits = tern::DefaultLimits();
+  std::vector<std::byte> scratch(kArenaScratch);
+  {  // the decoded value is the source value (checked once, outside the loop)
+    auto want = std::make_unique<T>();
+    fill(*want);
+    std::pmr::monotonic_buffer_resource arena(scratch.data(), scratch.size());
+    T got{std::pmr::polymorphic_allocator<>(&arena)};
+    tern::FrameView frame{reinterpret_cast<const uint8_t*>(wire.data()), wire.size(), 0, {}};
+    tern::ReadContext ctx{limits};
+    if (!codec->DecodeHeader(frame, limits).ok() ||
+        !codec->DecodeBody(frame, T::kTernTypeInfo, &got, ctx).ok() || !(got == *want)) {
+      return state.SkipWithError("arena decode differs from the source");
+    }
+  }
+  const uint64_t before = Allocs();
+  for (auto _ : state) {
+    tern::FrameView frame{reinterpret_cast<const uint8_t*>(wire.data()), wire.size(), 0, {}};
+    auto h = codec->DecodeHeader(frame, limits);
+    std::pmr::monotonic_buffer_resource arena(scratch.data(), scratch.size());
+    std::pmr::polymorphic_allocator<> alloc(&arena);
+    T* obj = alloc.new_object<T>();
+    tern::ReadContext ctx{limits};
+    tern::Status st = codec->DecodeBody(frame, T::kTernTypeInfo, obj, ctx);
+    if (!h.ok() || !st.ok()) state.SkipWithError("decode failed");
+    benchmark::DoNotOptimize(obj);
+    alloc.delete_object(obj);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * wire.size()));
   state.counters["allocs/op"] =
@@ -795,9 +846,10 @@ void Add(const std::string& name, std::function<void(benchmark::State&)> fn) {
 }
 
 // One workload for all subjects: the same fill on the three type families.
-template <class TernT, class DefT, class TmplT, class Fill>
+template <class TernT, class DefT, class TmplT, class PmrT, class Fill>
 void Register(const std::string& name, Fill fill) {
   std::function<void(TernT&)> tf = [fill](TernT& v) { fill(v); };
+  std::function<void(PmrT&)> pf = [fill](PmrT& v) { fill(v); };
   std::function<void(DefT&)> df = [fill](DefT& v) { fill(v); };
   std::function<void(TmplT&)> mf = [fill](TmplT& v) { fill(v); };
   const size_t size = TernBytes(tf).size();
@@ -813,6 +865,7 @@ void Register(const std::string& name, Fill fill) {
   });
   add("Memcpy_Write", [size](benchmark::State& s) { Memcpy(s, size); });
   add("Tern_Read", [tf](benchmark::State& s) { TernRead(s, tf); });
+  add("TernArena_Read", [pf](benchmark::State& s) { TernArenaRead(s, pf); });
   add("ApacheDefault_Read",
       [df](benchmark::State& s) { ApacheRead<DefT, TProtocol>(s, df, MakeDefault); });
   add("ApacheTemplates_Read", [mf](benchmark::State& s) {
@@ -858,21 +911,21 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   namespace ad = ::apache_default;
   namespace at = ::apache_tmpl;
-  Register<ts::Mixed, ad::Mixed, at::Mixed>("small", [](auto& m) { Small(m); });
-  Register<ts::Mixed, ad::Mixed, at::Mixed>("mixed_1k5", [](auto& m) { Mixed1k5(m); });
-  Register<ts::Mixed, ad::Mixed, at::Mixed>("large", [](auto& m) { Large(m); });
-  Register<ts::MyTest, ad::MyTest, at::MyTest>(
+  Register<ts::Mixed, ad::Mixed, at::Mixed, tp::Mixed>("small", [](auto& m) { Small(m); });
+  Register<ts::Mixed, ad::Mixed, at::Mixed, tp::Mixed>("mixed_1k5", [](auto& m) { Mixed1k5(m); });
+  Register<ts::Mixed, ad::Mixed, at::Mixed, tp::Mixed>("large", [](auto& m) { Large(m); });
+  Register<ts::MyTest, ad::MyTest, at::MyTest, tp::MyTest>(
       "mytest", [](auto& m) { tern::bench::FillMyTest(m, AnoOf(m)); });
-  Register<ts::MyTest32, ad::MyTest32, at::MyTest32>(
+  Register<ts::MyTest32, ad::MyTest32, at::MyTest32, tp::MyTest32>(
       "mytest_i32", [](auto& m) { tern::bench::FillMyTest32(m, AnoOf(m)); });
-  Register<ts::MyTestF64, ad::MyTestF64, at::MyTestF64>(
+  Register<ts::MyTestF64, ad::MyTestF64, at::MyTestF64, tp::MyTestF64>(
       "mytest_f64", [](auto& m) { tern::bench::FillMyTestF64(m, AnoOf(m)); });
   for (size_t n :
        {size_t{1} << 10, size_t{4} << 10, size_t{32} << 10, size_t{1} << 20, size_t{10} << 20}) {
     const std::string name = n >= (1u << 20) ? "echo_" + std::to_string(n >> 20) + "m"
                                              : "echo_" + std::to_string(n >> 10) + "k";
-    Register<ts::Request, ad::Request, at::Request>(name,
-                                                    [n](auto& r) { tern::bench::FillEcho(r, n); });
+    Register<ts::Request, ad::Request, at::Request, tp::Request>(
+        name, [n](auto& r) { tern::bench::FillEcho(r, n); });
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
