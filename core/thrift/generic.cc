@@ -195,9 +195,9 @@ const uint8_t* ReadContainer(const ContainerInfo& c, void* obj, const uint8_t* p
   if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return *err = ReadError::kTooDeep, nullptr;
   c.reserve(obj, count);
   for (size_t i = 0; i < count; ++i) {
-    ContainerTemp elem(c.elem_size, c.elem_align, c.construct_elem, c.destruct_elem);
+    ContainerTemp elem(c, obj, ContainerTemp::kElem);
     if (c.kind == TType::kMap) {
-      ContainerTemp key(c.key_size, c.key_align, c.construct_key, c.destruct_key);
+      ContainerTemp key(c, obj, ContainerTemp::kKey);
       p = ReadValue(c.key, key.get(), p, end, ctx, err);
       if (p == nullptr) return nullptr;
       p = ReadValue(c.elem, elem.get(), p, end, ctx, err);

@@ -1129,9 +1129,9 @@ const uint8_t* Reader::Container(const ContainerInfo& c, void* obj, const uint8_
   if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return Fail(Err::kTooDeep);
   c.reserve(obj, n);
   for (size_t i = 0; i < n; ++i) {
-    ContainerTemp elem(c.elem_size, c.elem_align, c.construct_elem, c.destruct_elem);
+    ContainerTemp elem(c, obj, ContainerTemp::kElem);
     if (c.kind == TType::kMap) {
-      ContainerTemp key(c.key_size, c.key_align, c.construct_key, c.destruct_key);
+      ContainerTemp key(c, obj, ContainerTemp::kKey);
       p = Value(c.key, key.get(), p);
       if (TERN_UNLIKELY(p == nullptr)) return nullptr;
       p = Value(c.elem, elem.get(), p);

@@ -127,6 +127,13 @@ struct ContainerInfo {
   // kernel call (tern/kernels.h) instead of an indirect call per element.
   void* (*data)(void* c);
   void (*resize)(void* c, size_t n);
+  // Temporaries for container c: an element (key) constructed on c's
+  // allocator, so `add` moves it in. For std::pmr containers (--alloc=pmr)
+  // this keeps a decoded element's strings in c's arena instead of building
+  // them on the default resource and copying them over; for std ones it is
+  // construct_elem (construct_key).
+  void (*construct_elem_for)(void* e, const void* c);
+  void (*construct_key_for)(void* k, const void* c);
 };
 
 struct FieldInfo {
@@ -221,17 +228,21 @@ inline void MarkFieldRead(const TypeInfo& t, const FieldInfo& f, void* obj) {
 // A temporary value of a container's element or key type, for decoders:
 // constructed on entry, destroyed on exit; on the stack when it fits.
 //   ContainerTemp elem(c.elem_size, c.elem_align, c.construct_elem, c.destruct_elem);
+// Or, to add to the container at `c` (on its allocator: moved in, not copied):
+//   ContainerTemp elem(info, c, ContainerTemp::kElem);
 class ContainerTemp {
  public:
+  enum Which { kElem, kKey };
   ContainerTemp(size_t size, size_t align, void (*construct)(void*), void (*destruct)(void*))
       : align_(align), destruct_(destruct) {
-    if (size <= sizeof(buf_) && align <= alignof(std::max_align_t)) {
-      p_ = buf_;
-    } else {
-      p_ = ::operator new(size, std::align_val_t(align));
-      heap_ = true;
-    }
+    Place(size, align);
     construct(p_);
+  }
+  ContainerTemp(const ContainerInfo& info, const void* c, Which which)
+      : align_(which == kKey ? info.key_align : info.elem_align),
+        destruct_(which == kKey ? info.destruct_key : info.destruct_elem) {
+    Place(which == kKey ? info.key_size : info.elem_size, align_);
+    (which == kKey ? info.construct_key_for : info.construct_elem_for)(p_, c);
   }
   ~ContainerTemp() {
     destruct_(p_);
@@ -243,6 +254,15 @@ class ContainerTemp {
   void* get() { return p_; }
 
  private:
+  void Place(size_t size, size_t align) {
+    if (size <= sizeof(buf_) && align <= alignof(std::max_align_t)) {
+      p_ = buf_;
+    } else {
+      p_ = ::operator new(size, std::align_val_t(align));
+      heap_ = true;
+    }
+  }
+
   alignas(std::max_align_t) char buf_[256];
   void* p_;
   size_t align_;

@@ -53,6 +53,21 @@ template <class T>
 void Destruct(void* p) {
   static_cast<T*>(p)->~T();
 }
+// An element (or key) E for container C at c: on C's allocator when that is
+// a std::pmr one (uses-allocator construction), else value-initialised.
+template <class A>
+constexpr bool kPmrAllocator = false;
+template <class T>
+constexpr bool kPmrAllocator<std::pmr::polymorphic_allocator<T>> = true;
+template <class E, class C>
+void ConstructFor(void* p, const void* c) {
+  if constexpr (kPmrAllocator<typename C::allocator_type>) {
+    std::uninitialized_construct_using_allocator(static_cast<E*>(p),
+                                                 static_cast<const C*>(c)->get_allocator());
+  } else {
+    new (p) E();
+  }
+}
 // Three-way comparison through operator< (what std::set/std::map keys
 // need): -1, 0 or 1. Generated operator< walks fields with it.
 template <class T>
@@ -197,7 +212,7 @@ constexpr ContainerInfo SeqInfo(ValueType elem) {
                        alignof(E),  &Construct<E>, &Destruct<E>, 0,
                        0,           nullptr,       nullptr,      &Ops::Count,
                        &Ops::Clear, &Ops::Reserve, &Ops::Add,    &Ops::ForEach,
-                       Bulk::kData, Bulk::kResize};
+                       Bulk::kData, Bulk::kResize, &ConstructFor<E, C>, nullptr};
 }
 
 template <class C>
@@ -217,7 +232,7 @@ constexpr ContainerInfo MapInfo(ValueType key, ValueType value) {
                        &Construct<C>, &Destruct<C>, sizeof(V),     alignof(V),    &Construct<V>,
                        &Destruct<V>,  sizeof(K),    alignof(K),    &Construct<K>, &Destruct<K>,
                        &Ops::Count,   &Ops::Clear,  &Ops::Reserve, &Ops::Add,     &Ops::ForEach,
-                       nullptr,       nullptr};
+                       nullptr,       nullptr,      &ConstructFor<V, C>, &ConstructFor<K, C>};
 }
 
 // ---- printing for logs --------------------------------------------------------
