@@ -6,6 +6,7 @@
 // workloads of ../shared/bench/README.md (issue 10, item 5).
 //
 //   BM_<Tern|TernMsg|ApacheDefault|ApacheTemplates>_<Write|Read>/<workload>
+//   BM_TernArena_Read/<workload>
 //   BM_Memcpy_Write/<workload>
 //
 // Tern, Apache*: one struct, no envelope (the bytes compared are the same
@@ -14,6 +15,10 @@
 // reset per iteration). Read: decode into a fresh object per iteration,
 // constructed and destroyed inside the timed loop, from the bytes that
 // family's write produced (identical for all three: checked below).
+// TernArena (reads only): the same read into the types of `tern gen
+// --alloc=pmr` (serde_pmr.thrift), the fresh object, its strings and nodes on
+// a per-request std::pmr::monotonic_buffer_resource that starts in a 64 KiB
+// scratch buffer (as serde_bench's BM_TernArena_Read).
 // TernMsg: the whole framed message (frame, envelope, body) through
 // CompactCodec::Encode into a LinkBuffer, flushed, consumed and released
 // per iteration, and DecodeHeader + DecodeBody — exactly how serde_bench
@@ -49,6 +54,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -58,6 +64,7 @@
 #include "compact_protocol.h"
 #include "core/buffer/block_pool.h"
 #include "serde_default_types.h"
+#include "serde_pmr_types.h"
 #include "serde_tmpl_types.h"
 #include "serde_types.h"
 #include "tern/buffer.h"
@@ -71,6 +78,7 @@ using apache::thrift::protocol::TCompactProtocolT;
 using apache::thrift::protocol::TProtocol;
 using apache::thrift::transport::TMemoryBuffer;
 namespace ts = ::tern::bench::serde;
+namespace tp = ::tern::bench::serde_pmr;  // serde.thrift, `tern gen --alloc=pmr`
 
 using DefaultProto = TProtocol;                       // virtual calls per field
 using TemplProto = TCompactProtocolT<TMemoryBuffer>;  // no virtual calls
@@ -329,6 +337,42 @@ void TernRead(benchmark::State& state, W& w) {
   if (!e.empty()) state.SkipWithError(e.c_str());
 }
 
+// TernRead into --alloc=pmr types on a per-request arena (P: the pmr
+// family's type for W's workload, filled by `fill`).
+template <class P, class W>
+void TernArenaRead(benchmark::State& state, W& w, const std::function<void(P&)>& fill) {
+  if (!w.error().empty()) return state.SkipWithError(w.error().c_str());
+  const std::string& wire = w.bytes();
+  const tern::Limits& limits = tern::DefaultLimits();
+  std::vector<std::byte> scratch(64 << 10);
+  auto read = [&](std::pmr::memory_resource* r, P** out) {
+    std::pmr::polymorphic_allocator<> alloc(r);
+    *out = alloc.new_object<P>();
+    tern::ReadContext ctx{limits};
+    return tern::compact::Read(P::kTernTypeInfo, *out, Bytes(wire), wire.size(), ctx);
+  };
+  const uint64_t before = Allocs();
+  for (auto _ : state) {
+    std::pmr::monotonic_buffer_resource arena(scratch.data(), scratch.size());
+    P* obj = nullptr;
+    auto r = read(&arena, &obj);
+    if (TERN_UNLIKELY(!r.ok())) state.SkipWithError(r.status().ToString().c_str());
+    benchmark::DoNotOptimize(obj);
+    std::pmr::polymorphic_allocator<>(&arena).delete_object(obj);
+    if (TERN_UNLIKELY(!r.ok())) break;
+  }
+  Finish(state, wire.size(), before);
+  // One more read, checked against the value.
+  auto want = std::make_unique<P>();
+  fill(*want);
+  std::pmr::monotonic_buffer_resource arena(scratch.data(), scratch.size());
+  P* got = nullptr;
+  auto r = read(&arena, &got);
+  const bool same = r.ok() && *got == *want;
+  std::pmr::polymorphic_allocator<>(&arena).delete_object(got);
+  if (!same) state.SkipWithError("arena read differs from the value");
+}
+
 template <class W>
 void TernMsgWrite(benchmark::State& state, W& w) {
   if (!w.error().empty()) return state.SkipWithError(w.error().c_str());
@@ -456,9 +500,10 @@ W& Keep(std::unique_ptr<W> w) {
   return *all.back();
 }
 
-template <class TernT, class DefT, class TmplT, class Fill>
+template <class TernT, class DefT, class TmplT, class PmrT, class Fill>
 void Register(const std::string& name, Fill fill) {
   using W = Workload<TernT, DefT, TmplT>;
+  std::function<void(PmrT&)> pf = [fill](PmrT& v) { fill(v); };
   W& w = Keep(std::make_unique<W>(name, fill));
   auto add = [&name](const char* subject, std::function<void(benchmark::State&)> fn) {
     benchmark::RegisterBenchmark((std::string("BM_") + subject + "/" + name).c_str(), std::move(fn))
@@ -473,6 +518,7 @@ void Register(const std::string& name, Fill fill) {
       [&w](benchmark::State& s) { ApacheWrite<TemplProto>(s, w, w.Templates()); });
   add("Memcpy_Write", [&w](benchmark::State& s) { Memcpy(s, w); });
   add("Tern_Read", [&w](benchmark::State& s) { TernRead(s, w); });
+  add("TernArena_Read", [&w, pf](benchmark::State& s) { TernArenaRead(s, w, pf); });
   add("TernMsg_Read", [&w](benchmark::State& s) { TernMsgRead(s, w); });
   add("ApacheDefault_Read",
       [&w](benchmark::State& s) { ApacheRead<DefaultProto>(s, w, w.Default()); });
@@ -496,25 +542,25 @@ int main(int argc, char** argv) {
   namespace ad = ::apache_default;
   namespace at = ::apache_tmpl;
   using tern::bench::FillMixed;
-  Register<ts::Mixed, ad::Mixed, at::Mixed>(
+  Register<ts::Mixed, ad::Mixed, at::Mixed, tp::Mixed>(
       "small", [](auto& m) { FillMixed(m, tern::bench::kSmallSeed, tern::bench::kSmallShape); });
-  Register<ts::Mixed, ad::Mixed, at::Mixed>("mixed_1k5", [](auto& m) {
+  Register<ts::Mixed, ad::Mixed, at::Mixed, tp::Mixed>("mixed_1k5", [](auto& m) {
     FillMixed(m, tern::bench::kMixed1k5Seed, tern::bench::kMixed1k5Shape);
   });
-  Register<ts::Mixed, ad::Mixed, at::Mixed>(
+  Register<ts::Mixed, ad::Mixed, at::Mixed, tp::Mixed>(
       "large", [](auto& m) { FillMixed(m, tern::bench::kLargeSeed, tern::bench::kLargeShape); });
-  Register<ts::MyTest, ad::MyTest, at::MyTest>(
+  Register<ts::MyTest, ad::MyTest, at::MyTest, tp::MyTest>(
       "mytest", [](auto& m) { tern::bench::FillMyTest(m, AnoOf(m)); });
-  Register<ts::MyTest32, ad::MyTest32, at::MyTest32>(
+  Register<ts::MyTest32, ad::MyTest32, at::MyTest32, tp::MyTest32>(
       "mytest_i32", [](auto& m) { tern::bench::FillMyTest32(m, AnoOf(m)); });
-  Register<ts::MyTestF64, ad::MyTestF64, at::MyTestF64>(
+  Register<ts::MyTestF64, ad::MyTestF64, at::MyTestF64, tp::MyTestF64>(
       "mytest_f64", [](auto& m) { tern::bench::FillMyTestF64(m, AnoOf(m)); });
   for (size_t n :
        {size_t{1} << 10, size_t{4} << 10, size_t{32} << 10, size_t{1} << 20, size_t{10} << 20}) {
     const std::string name = n >= (1u << 20) ? "echo_" + std::to_string(n >> 20) + "m"
                                              : "echo_" + std::to_string(n >> 10) + "k";
-    Register<ts::Request, ad::Request, at::Request>(name,
-                                                    [n](auto& r) { tern::bench::FillEcho(r, n); });
+    Register<ts::Request, ad::Request, at::Request, tp::Request>(
+        name, [n](auto& r) { tern::bench::FillEcho(r, n); });
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

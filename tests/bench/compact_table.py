@@ -15,6 +15,9 @@ Goals (Tern = the codec into a reused buffer / a fresh object, BM_Tern_*):
     (default code: what most users run; templates: the fastest Apache can be);
   - on echo from 32 KB up: Tern's write within 1.1x of memcpy, and Tern's
     read no slower than Apache's (the faster of the two variants).
+Reads are judged on the faster of Tern (std types) and TernArena (types of
+`tern gen --alloc=pmr` decoded into a per-request arena), named in the goal
+cell; allocs/op are the std types'.
 """
 
 import argparse
@@ -26,7 +29,8 @@ WORKLOADS = ["small", "mixed_1k5", "large", "mytest", "mytest_i32", "mytest_f64"
              "echo_1k", "echo_4k", "echo_32k", "echo_1m", "echo_10m"]
 RATIO_GOAL = {"small", "large", "mixed_1k5", "mytest", "mytest_i32", "echo_1k"}
 LIMIT_GOAL = {"echo_32k", "echo_1m", "echo_10m"}
-SUBJECTS = ["Tern", "TernMsg", "ApacheDefault", "ApacheTemplates", "Memcpy"]
+SUBJECTS = ["Tern", "TernMsg", "ApacheDefault", "ApacheTemplates", "Memcpy", "TernArena"]
+ALLOC_SUBJECTS = ["Tern", "TernMsg", "ApacheDefault", "ApacheTemplates"]
 
 
 def load(path, time_key):
@@ -138,26 +142,36 @@ def main():
     passes = misses = 0
     for op in ("Write", "Read"):
         print(f"### {op}\n")
-        print("| workload | Compact bytes | Tern | TernMsg | Apache default | Apache templates "
-              "| memcpy | default/Tern | templates/Tern | Tern/memcpy | allocs/op | goal |")
-        print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+        print("| workload | Compact bytes | Tern | TernArena | TernMsg | Apache default "
+              "| Apache templates | memcpy | default/Tern | templates/Tern | Tern/memcpy "
+              "| allocs/op | goal |")
+        print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
         for w in workloads:
             s = {sub: stats.get((sub, op, w)) for sub in SUBJECTS}
             s["Memcpy"] = stats.get(("Memcpy", "Write", w))
             med = {k: (v or {}).get("median") for k, v in s.items()}
             size = next((v["bytes"] for v in s.values() if v and v.get("bytes")), None)
-            g = goal(w, op, med["Tern"], med["ApacheDefault"], med["ApacheTemplates"],
-                     med["Memcpy"])
+            # The Tern the ratios and goal use: for reads, the faster of the
+            # std types' read and the arena read.
+            which = "Tern"
+            if med.get("TernArena") is not None and (
+                    med["Tern"] is None or med["TernArena"] < med["Tern"]):
+                which = "TernArena"
+            t = med[which]
+            g = goal(w, op, t, med["ApacheDefault"], med["ApacheTemplates"], med["Memcpy"])
+            if g and which != "Tern":
+                g += f" [{which}]"
             passes += g.count("PASS")
             misses += g.count("MISS")
             g = g.replace("PASS", "**PASS**").replace("MISS", "**MISS**")
             print(f"| {w} | {'—' if size is None else f'{size:,.0f}'} "
-                  f"| {cell(s['Tern'])} | {cell(s['TernMsg'])} | {cell(s['ApacheDefault'])} "
+                  f"| {cell(s['Tern'])} | {cell(s['TernArena'])} | {cell(s['TernMsg'])} "
+                  f"| {cell(s['ApacheDefault'])} "
                   f"| {cell(s['ApacheTemplates'])} | {cell(s['Memcpy'])} "
-                  f"| {fmt_ratio(ratio(med['ApacheDefault'], med['Tern']))} "
-                  f"| {fmt_ratio(ratio(med['ApacheTemplates'], med['Tern']))} "
-                  f"| {fmt_ratio(ratio(med['Tern'], med['Memcpy']))} "
-                  f"| {' / '.join(allocs(s[k]) for k in SUBJECTS[:4])} | {g} |")
+                  f"| {fmt_ratio(ratio(med['ApacheDefault'], t))} "
+                  f"| {fmt_ratio(ratio(med['ApacheTemplates'], t))} "
+                  f"| {fmt_ratio(ratio(t, med['Memcpy']))} "
+                  f"| {' / '.join(allocs(s[k]) for k in ALLOC_SUBJECTS)} | {g} |")
         print()
     print(f"Goals: {passes} PASS, {misses} MISS.")
 
