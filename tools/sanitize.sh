@@ -36,14 +36,14 @@ configure() {  # dir sanitizer
 
 asan_targets=(buffer_test simd_test gen_test gen_pmr_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test rpc_runtime_test
               thrift_fast_test thrift_framer_fuzz_replay thrift_copyfree_test rpc_test rpc_metrics_test
-              compact_codec_test tern_plugin_thrift_compact compact_fuzz_replay rpc_view_test
+              compact_codec_test tern_plugin_thrift_compact compact_fuzz_replay rpc_view_test rpc_pmr_test
               view_test view_fuzz_replay)
 asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|thrift_copyfree|compact|view|rpc)\.'
 fuzz_targets=(idl_parser_fuzz thrift_framer_fuzz compact_fuzz view_fuzz)
 fuzz_corpora=(tests/fuzz/corpus/idl_parser tests/fuzz/corpus/thrift_framer tests/fuzz/corpus/compact
               tests/fuzz/corpus/view)
 fuzz_seconds=${TERN_FUZZ_SECONDS:-15}
-tsan_targets=(buffer_test netpoll_test rpc_test rpc_view_test rpc_metrics_test)
+tsan_targets=(buffer_test netpoll_test rpc_test rpc_view_test rpc_metrics_test rpc_pmr_test)
 tsan_regex='^(buffer|netpoll|rpc)\.'
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1

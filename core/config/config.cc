@@ -84,6 +84,8 @@ const std::vector<ConfigKeySpec>& Config::CoreSchema() {
       Key("server", "max_connections", T::kInt, "10000", "accept pauses beyond this"),
       Key("server", "max_inflight", T::kInt, "10000", "calls beyond this get an exception"),
       Key("server", "shutdown_grace_ms", T::kInt, "5000", "drain deadline on shutdown"),
+      Key("server", "arena_bytes", T::kInt, "4096",
+          "--alloc=pmr services: each call's arena starts with this many bytes; 0 = no arena"),
       Key("client", "endpoints", T::kString, nullptr, "comma-separated server addresses"),
       Key("client", "transport", T::kString, "netpoll", "transport plugin"),
       Key("client", "codec", T::kString, "thrift_fast", "codec plugin"),

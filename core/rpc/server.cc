@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <memory_resource>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -224,7 +225,15 @@ class ServerCallImpl final : public ServerCall {
     const size_t args_at = AlignUp(sizeof(ServerCallImpl));
     // A view call holds the args' view storage, not the args struct.
     const size_t result_at = args_at + AlignUp(m->view ? ViewArgsSize(*a) : a->size);
-    const size_t total = result_at + (r != nullptr ? r->size : 0);
+    // --alloc=pmr types: an arena for the args and result, its first bytes
+    // in this same allocation.
+    const size_t arena_bytes = server->options.arena_bytes;
+    const bool arena = !m->view && arena_bytes != 0 &&
+                       (a->construct_on != nullptr || (r != nullptr && r->construct_on != nullptr));
+    const size_t arena_at = AlignUp(result_at + (r != nullptr ? r->size : 0));
+    const size_t buffer_at =
+        arena_at + (arena ? AlignUp(sizeof(std::pmr::monotonic_buffer_resource)) : 0);
+    const size_t total = buffer_at + (arena ? arena_bytes : 0);
     void* mem = ::operator new(total);
     auto* c = new (mem) ServerCallImpl();
     c->server_ = server;
@@ -234,14 +243,24 @@ class ServerCallImpl final : public ServerCall {
     c->index_ = index;
     c->args_ = static_cast<char*>(mem) + args_at;
     c->view_ = m->view;
+    if (arena) {
+      c->arena_ = new (static_cast<char*>(mem) + arena_at) std::pmr::monotonic_buffer_resource(
+          static_cast<char*>(mem) + buffer_at, arena_bytes, std::pmr::new_delete_resource());
+    }
     if (m->view) {
       new (c->args_) view::ViewCore();
+    } else if (c->arena_ != nullptr && a->construct_on != nullptr) {
+      a->construct_on(c->args_, c->arena_);
     } else {
       a->construct(c->args_);
     }
     if (r != nullptr) {
       c->result_ = static_cast<char*>(mem) + result_at;
-      r->construct(c->result_);
+      if (c->arena_ != nullptr && r->construct_on != nullptr) {
+        r->construct_on(c->result_, c->arena_);
+      } else {
+        r->construct(c->result_);
+      }
     }
     sc->Ref();
     return c;
@@ -346,6 +365,8 @@ class ServerCallImpl final : public ServerCall {
     const MethodEntry* e = entry_;
     if (!view_) e->args->destruct(args_);
     if (result_ != nullptr) e->result->destruct(result_);
+    // After the args and result: frees the blocks the arena took from new.
+    if (arena_ != nullptr) arena_->~monotonic_buffer_resource();
     this->~ServerCallImpl();
     ::operator delete(static_cast<void*>(this));
   }
@@ -366,6 +387,8 @@ class ServerCallImpl final : public ServerCall {
   uint64_t index_ = 0;
   bool view_ = false;
   view::Bytes bytes_;  // view calls: the received args, kept until the call ends
+  // --alloc=pmr services: the args' and result's arena, in this allocation.
+  std::pmr::monotonic_buffer_resource* arena_ = nullptr;
 };
 
 namespace {
@@ -614,6 +637,11 @@ Result<ServerOptions> ServerOptions::FromConfig(const Runtime& rt) {
   TERN_ASSIGN_OR_RETURN(int64_t max_inflight, rt.GetInt("server", "max_inflight"));
   TERN_ASSIGN_OR_RETURN(int64_t grace, rt.GetInt("server", "shutdown_grace_ms"));
   TERN_ASSIGN_OR_RETURN(int64_t queue, rt.GetInt("server", "worker_queue"));
+  TERN_ASSIGN_OR_RETURN(int64_t arena, rt.GetInt("server", "arena_bytes"));
+  if (arena < 0 || arena > (int64_t{64} << 20)) {
+    return InvalidArgument("server.arena_bytes: must be between 0 and 64 MiB");
+  }
+  o.arena_bytes = static_cast<size_t>(arena);
   if (queue < 0) return InvalidArgument("server.worker_queue: must not be negative");
   o.worker_queue = static_cast<size_t>(queue);
   if (workers < 0 || workers > 4096) {

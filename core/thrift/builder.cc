@@ -619,6 +619,7 @@ constexpr TypeInfo kBuiltStructType = {
     &BuiltRead,
     &BuiltWriteRef,
     &BuiltEquals,
+    nullptr,
 };
 
 }  // namespace

@@ -1754,6 +1754,7 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
   o.L("&TernFastRead_" + s.cpp + ",");
   o.L("&TernWriteRef_" + s.cpp + ",");
   o.L("&::tern::gen::Equals<" + C + ">,");
+  o.L(StructAllocAware(s) ? "&::tern::gen::ConstructOn<" + C + ">," : "nullptr,");
   o.Un();
   o.L("};");
   o.L();
@@ -1915,10 +1916,17 @@ std::string ResultCpp(const Function& fn) {
 }
 
 // "A1 a, A2 b" (the handler's and the stub's parameters: sinks, by value).
+// AllocMode::kPmr: allocator-aware arguments by const reference instead. A
+// server decodes them into the call's arena, where they live until the reply
+// is sent; a by-value parameter would be move-constructed from them and keep
+// the arena's allocator past that, while a copy of a const reference takes
+// the default resource.
 std::string Params(const Function& fn) {
   std::string s;
   for (const Field& a : fn.args) {
-    s += (s.empty() ? "" : ", ") + FieldCppType(a) + " " + a.cpp;
+    const bool by_ref = !a.indirect && AllocAware(a.type);
+    s += (s.empty() ? "" : ", ") + (by_ref ? "const " + FieldCppType(a) + "&" : FieldCppType(a)) +
+         " " + a.cpp;
   }
   return s;
 }

@@ -171,6 +171,13 @@ struct TypeInfo {
   // Encodes into the Writer, large string/binary fields by reference.
   Status (*write_ref)(const void* obj, Writer& w);
   bool (*equals)(const void* a, const void* b);
+  // Types generated with --alloc=pmr that hold a string or container:
+  // constructs obj on r (its strings, containers, nested structs and
+  // recursive pointees then allocate from r; r must outlive obj). Null for
+  // every other type, for which `construct` is the only constructor. The
+  // server decodes each call's args, and builds its result, on an arena of
+  // the call through it ([server] arena_bytes).
+  void (*construct_on)(void* obj, std::pmr::memory_resource* r);
 };
 
 // The canonical Binary field order, which FastWrite and the generic writer

@@ -66,6 +66,13 @@ struct TERN_EXPORT ServerOptions {
   size_t max_connections = 10000;
   size_t max_inflight = 10000;
   Duration shutdown_grace = std::chrono::seconds(5);
+  // Services generated with --alloc=pmr: each call decodes its args, and
+  // builds its result, on an arena of its own (a monotonic_buffer_resource
+  // whose first arena_bytes live in the call's allocation; more come from
+  // new in growing blocks), freed at once when the reply has left. Handlers
+  // get the args by const reference, valid until they reply. 0: no arena
+  // (args on the default resource).
+  size_t arena_bytes = 4096;
 
   // The [server] section of the runtime's config.
   static Result<ServerOptions> FromConfig(const Runtime& rt);

@@ -53,6 +53,11 @@ template <class T>
 void Destruct(void* p) {
   static_cast<T*>(p)->~T();
 }
+// TypeInfo::construct_on of an allocator-aware (--alloc=pmr) struct.
+template <class T>
+void ConstructOn(void* p, std::pmr::memory_resource* r) {
+  new (p) T(std::pmr::polymorphic_allocator<>(r));
+}
 // An element (or key) E for container C at c: on C's allocator when that is
 // a std::pmr one (uses-allocator construction), else value-initialised.
 template <class A>
