@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "calc_calls.h"
 #include "rpc_test_services.h"
 #include "tern/rpc/client.h"
 #include "tern/rpc/runtime.h"
@@ -172,29 +173,10 @@ t::Pair MakePair(size_t key_len, size_t values, size_t extra) {
   return p;
 }
 
+// Every method once, then a Pair inside the arena's inline bytes and one well
+// past them (its blocks from new), with map entries.
 void CallEverything(t::CalcClient& c) {
-  EXPECT_EQ(c.ping("tern"), "pong tern");
-  EXPECT_EQ(c.add(-5, int64_t{1} << 40), (int64_t{1} << 40) - 5);
-  EXPECT_EQ(c.fail(0), "ok");
-  try {
-    c.fail(7);
-    ADD_FAILURE() << "no exception";
-  } catch (const t::CalcError& e) {
-    EXPECT_EQ(e.code, 7);
-    EXPECT_EQ(e.message, "failed 7");
-  }
-  c.notify(42);
-  EXPECT_EQ(c.last(), 42);
-  const std::pmr::string big = c.big(300000);
-  ASSERT_EQ(big.size(), 300000u);
-  for (size_t i = 0; i < big.size(); i += 997) EXPECT_EQ(big[i], static_cast<char>(i * 7));
-  try {
-    c.boom();
-    ADD_FAILURE() << "no exception";
-  } catch (const RpcError& e) {
-    EXPECT_NE(std::string(e.what()).find("kaboom"), std::string::npos) << e.what();
-  }
-  // Inside the arena's inline bytes, then well past them (its blocks from new).
+  testing::CallEverything(c);
   for (const t::Pair& p : {MakePair(5, 3, 2), MakePair(100000, 20000, 300)}) {
     EXPECT_EQ(c.echoPair(p), p);
   }
@@ -206,7 +188,7 @@ TEST(PmrRpcTest, ArgsLiveInAnArenaOfEachCall) {
   t::CalcClient c(Connect(s));
   CallEverything(c);
   std::lock_guard<std::mutex> lock(seen.mu);
-  ASSERT_EQ(seen.resources.size(), 3u);  // ping, echoPair twice
+  ASSERT_EQ(seen.resources.size(), 5u);  // ping, echoPair four times
   for (std::pmr::memory_resource* r : seen.resources) {
     EXPECT_NE(r, std::pmr::get_default_resource()) << "args on the default resource";
     EXPECT_NE(r, std::pmr::new_delete_resource());
@@ -220,7 +202,7 @@ TEST(PmrRpcTest, ArenaBytesZeroUsesTheDefaultResource) {
   t::CalcClient c(Connect(s));
   CallEverything(c);
   std::lock_guard<std::mutex> lock(seen.mu);
-  ASSERT_EQ(seen.resources.size(), 3u);
+  ASSERT_EQ(seen.resources.size(), 5u);
   for (std::pmr::memory_resource* r : seen.resources) {
     EXPECT_EQ(r, std::pmr::get_default_resource());
   }
@@ -280,7 +262,7 @@ TEST(PmrRpcTest, CompactCodecServesTheSameService) {
   t::CalcClient c(Connect(s, "thrift_compact"));
   CallEverything(c);
   std::lock_guard<std::mutex> lock(seen.mu);
-  ASSERT_EQ(seen.resources.size(), 3u);
+  ASSERT_EQ(seen.resources.size(), 5u);
   for (std::pmr::memory_resource* r : seen.resources) {
     EXPECT_NE(r, std::pmr::get_default_resource());
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "calc_calls.h"
 #include "calc_impl.h"
 #include "raw_client.h"
 #include "rpc_test_services.h"
@@ -26,6 +27,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace t = ::tern::test::rpc;
 using testing::CalcImpl;
+using testing::CallEverything;
 
 // The same semantics as rpc_test.cc's CalcImpl, over views.
 class CalcViewImpl : public t::CalcViewHandler {
@@ -130,42 +132,6 @@ std::shared_ptr<Channel> Connect(const std::shared_ptr<Runtime>& rt, const Endpo
   auto ch = Channel::Create(rt, o);
   EXPECT_TRUE(ch.ok()) << ch.status();
   return *ch;
-}
-
-void CallEverything(t::CalcClient& c) {
-  EXPECT_EQ(c.ping("tern"), "pong tern");
-  EXPECT_EQ(c.add(-5, int64_t{1} << 40), (int64_t{1} << 40) - 5);
-  EXPECT_EQ(c.fail(0), "ok");
-  try {
-    c.fail(7);
-    ADD_FAILURE() << "no exception";
-  } catch (const t::CalcError& e) {
-    EXPECT_EQ(e.code, 7);
-    EXPECT_EQ(e.message, "failed 7");
-  }
-  c.sleep(1);
-  c.notify(42);
-  EXPECT_EQ(c.last(), 42);
-  for (int size : {0, 10, 300000}) {
-    const std::string big = c.big(size);
-    ASSERT_EQ(big.size(), static_cast<size_t>(size));
-    for (size_t i = 0; i < big.size(); i += 997) EXPECT_EQ(big[i], static_cast<char>(i * 7));
-  }
-  try {
-    c.boom();
-    ADD_FAILURE() << "no exception";
-  } catch (const RpcError& e) {
-    EXPECT_NE(std::string(e.what()).find("kaboom"), std::string::npos) << e.what();
-  }
-  t::Pair p;
-  p.key = "k";
-  p.values = {1, -2, 3};
-  p.set_extra({{"a", 1}, {"b", -9}});
-  EXPECT_EQ(c.echoPair(p), p);
-  t::Pair big_pair;
-  big_pair.key = std::string(100000, 'q');
-  big_pair.values.assign(20000, 77);
-  EXPECT_EQ(c.echoPair(big_pair), big_pair);
 }
 
 TEST(ViewRpcTest, ViewHandlerServesEveryKindOfMethod) {
