@@ -175,7 +175,8 @@ def table(stats, sizes, workloads, op, goals):
               f"| {fmt_ratio(ratio(median(m), median(best)))} "
               f"| {fmt_ratio(ratio(median(d), median(best)))} "
               f"| {fmt_ratio(ratio(median(best), median(mc)))} "
-              f"| {fmt_allocs(best)} / {fmt_allocs(m)} | {g} |")
+              f"| {fmt_allocs(best) if write else fmt_allocs(t) + ' (arena ' + fmt_allocs(tr) + ')'}"
+              f" / {fmt_allocs(m)} | {g} |")
     print()
     return seen
 
