@@ -1780,8 +1780,15 @@ void EmitFieldTable(Out& o, TableEmitter& te, const Struct& s, const std::string
       isset_off = "static_cast<uint32_t>(offsetof(" + C + ", tern_isset_) + " + Num(w * 4) + ")";
       isset_mask = "uint32_t{1} << " + Num(b);
     }
-    const std::string getter =
-        f.indirect ? "&::tern::gen::IndirectGet<" + CppType(f.type) + ">" : "nullptr";
+    // A pointee made on the parent's allocator when both take one (as
+    // FastRead does): walkers then keep it in the parent's arena too.
+    std::string getter = "nullptr";
+    if (f.indirect && !PointeeAlloc(s, f).empty()) {
+      getter = "&::tern::gen::IndirectGetOn<" + C + ", " + CppType(f.type) + ", offsetof(" + C +
+               ", " + f.cpp + ")>";
+    } else if (f.indirect) {
+      getter = "&::tern::gen::IndirectGet<" + CppType(f.type) + ">";
+    }
     o.L("{" + Num(f.id) + ", ::tern::Requiredness::" + req + ", " +
         (f.indirect ? "true" : "false") + ", " + vts[i] + ", \"" + f.name + "\", " +
         "static_cast<uint32_t>(offsetof(" + C + ", " + f.cpp + ")), " + isset_off + ", " +

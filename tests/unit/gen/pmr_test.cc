@@ -12,7 +12,6 @@
 
 #include <cstddef>
 #include <memory_resource>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,24 +100,6 @@ class Arena {
   std::pmr::monotonic_buffer_resource res_;
 };
 
-bool HasIndirect(const TypeInfo& t, int depth = 0);
-bool HasIndirect(const ValueType& v, int depth) {
-  if (depth > 16) return false;
-  if (v.cpp == CppType::kStruct) return HasIndirect(*v.strct, depth + 1);
-  if (v.container != nullptr) {
-    return HasIndirect(v.container->elem, depth + 1) ||
-           (v.container->kind == TType::kMap && HasIndirect(v.container->key, depth + 1));
-  }
-  return false;
-}
-// Whether a value of t may hold a recursive (`&`) field, at any depth.
-bool HasIndirect(const TypeInfo& t, int depth) {
-  for (uint32_t i = 0; i < t.num_fields; ++i) {
-    if (t.fields[i].indirect || HasIndirect(t.fields[i].type, depth)) return true;
-  }
-  return false;
-}
-
 // Decodes src's bytes into a T on an arena while nothing else can allocate
 // through pmr; the result equals src and re-encodes to the same bytes.
 template <class T>
@@ -146,14 +127,11 @@ void CheckArenaDecode(const T& src) {
   }
   // The generic walker (what TypeInfo codecs such as Compact use) too: its
   // container temporaries are made on the container's allocator
-  // (ContainerInfo::construct_elem_for). Only a recursive field's pointee,
-  // which it creates through FieldInfo::indirect_get, is built on the
-  // default resource.
-  const bool recursive = HasIndirect(T::kTernTypeInfo);
+  // (ContainerInfo::construct_elem_for), a recursive field's pointee on its
+  // parent's (FieldInfo::indirect_get).
   T generic_out(arena.alloc());
   {
-    std::optional<DefaultResource> none;
-    if (!recursive) none.emplace(std::pmr::null_memory_resource());
+    DefaultResource none(std::pmr::null_memory_resource());
     ReadContext ctx{DefaultLimits()};
     Result<size_t> g(size_t{0});
     ASSERT_NO_THROW(g = generic::Read(T::kTernTypeInfo, &generic_out,

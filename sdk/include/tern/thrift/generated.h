@@ -99,6 +99,18 @@ void* IndirectGet(const void* member, bool create) {
   return up->get();
 }
 
+// The same for a recursive field of an allocator-aware (--alloc=pmr) struct
+// P, at byte kOffset of it: the pointee is made on P's allocator.
+template <class P, class T, size_t kOffset>
+void* IndirectGetOn(const void* member, bool create) {
+  auto* up = const_cast<std::unique_ptr<T>*>(static_cast<const std::unique_ptr<T>*>(member));
+  if (!*up && create) {
+    const auto* parent = reinterpret_cast<const P*>(static_cast<const char*>(member) - kOffset);
+    *up = std::make_unique<T>(parent->get_allocator());
+  }
+  return up->get();
+}
+
 // ---- containers -------------------------------------------------------------
 
 // Whether C is a std::map or std::set (any allocator: std:: or std::pmr::):
