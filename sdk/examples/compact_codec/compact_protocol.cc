@@ -223,7 +223,8 @@ inline uint8_t* PutVarintWord(uint8_t* p, uint64_t v) {
   const uint64_t lo = Bits::Spread(v) | kContinuation[n];
   std::memcpy(p, &lo, 8);
   // Bytes 8 and 9 in one store.
-  const auto hi = static_cast<uint16_t>(((v >> 56) & 0x7f) | (n == 10 ? 0x80 : 0) | ((v >> 63) << 8));
+  const auto hi =
+      static_cast<uint16_t>(((v >> 56) & 0x7f) | (n == 10 ? 0x80 : 0) | ((v >> 63) << 8));
   std::memcpy(p + 8, &hi, 2);
   return p + n;
 }
@@ -290,8 +291,7 @@ size_t SumVarints(const void* data, size_t n, F zigzag) {
 // SumVarints64.
 // (Shifts and adds as GCC vector arithmetic: the AVX-512 shift intrinsics
 // trip -Wmaybe-uninitialized in GCC 12's own headers.)
-__attribute__((target("avx512f,avx512cd"))) size_t SumVarints64Avx512(const int64_t* v,
-                                                                      size_t n) {
+__attribute__((target("avx512f,avx512cd"))) size_t SumVarints64Avx512(const int64_t* v, size_t n) {
   using V = int64_t __attribute__((vector_size(64)));
   using U = uint64_t __attribute__((vector_size(64)));
   U acc = {};
@@ -312,8 +312,7 @@ __attribute__((target("avx512f,avx512cd"))) size_t SumVarints64Avx512(const int6
 
 // The same for i32 elements, sixteen at a time (bits * 9 + 64 >> 6 holds for
 // 32-bit values too).
-__attribute__((target("avx512f,avx512cd"))) size_t SumVarints32Avx512(const int32_t* v,
-                                                                      size_t n) {
+__attribute__((target("avx512f,avx512cd"))) size_t SumVarints32Avx512(const int32_t* v, size_t n) {
   using V = int32_t __attribute__((vector_size(64)));
   using U = uint32_t __attribute__((vector_size(64)));
   U acc = {};  // at most 5 per lane per iteration: fits while n < 2^32
@@ -571,8 +570,8 @@ TERN_COMPACT_AVX512 uint8_t* PutVarintsI32Avx512(const int32_t* v, size_t n, uin
     V x;
     std::memcpy(&x, v + i, sizeof x);
     const V z = (x << 1) ^ (x >> 31);
-    out = PutEightShortVarints(_mm512_maskz_cvtepu32_epi64(0xff, reinterpret_cast<__m256i>(z)),
-                               out);
+    out =
+        PutEightShortVarints(_mm512_maskz_cvtepu32_epi64(0xff, reinterpret_cast<__m256i>(z)), out);
   }
   for (; i < n; ++i) out = PutVarint(out, ZigZag32(v[i]));
   return out;
@@ -598,10 +597,9 @@ TERN_COMPACT_AVX512 uint8_t* PutVarintsI64Avx512(const int64_t* v, size_t n, uin
 }
 
 bool UseAvx512Varints() {
-  static const bool use =
-      UseAvx512Cd() && UseBmi2() &&
-      CpuFeatures::Host().Has(kCpuAvx512BW | kCpuAvx512DQ | kCpuAvx512VBMI | kCpuAvx512VBMI2 |
-                              kCpuPopcnt);
+  static const bool use = UseAvx512Cd() && UseBmi2() &&
+                          CpuFeatures::Host().Has(kCpuAvx512BW | kCpuAvx512DQ | kCpuAvx512VBMI |
+                                                  kCpuAvx512VBMI2 | kCpuPopcnt);
   return use;
 }
 #endif
@@ -955,9 +953,10 @@ const uint8_t* ReadVarintsWith(Reader& r, const uint8_t* p, T* out, size_t n, De
 }
 
 #if defined(__x86_64__)
-#define TERN_COMPACT_AVX512_BMI2                                                              \
-  __attribute__((target("avx512f,avx512bw,avx512dq,avx512cd,avx512vbmi,avx512vbmi2,popcnt," \
-                        "bmi,bmi2")))
+#define TERN_COMPACT_AVX512_BMI2                                                 \
+  __attribute__((                                                                \
+      target("avx512f,avx512bw,avx512dq,avx512cd,avx512vbmi,avx512vbmi2,popcnt," \
+             "bmi,bmi2")))
 
 alignas(64) constexpr uint8_t kIota[64] = {
     0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
@@ -985,7 +984,7 @@ TERN_COMPACT_AVX512_BMI2 inline EightVarintConsts MakeEightVarintConsts() {
           one,
           _mm512_set1_epi8(8),
           _mm512_set1_epi8(0x7f),
-          _mm512_set1_epi16(0x8001),        // bytes 1, 128: b0 + (b1 << 7)
+          _mm512_set1_epi16(0x8001),       // bytes 1, 128: b0 + (b1 << 7)
           _mm512_set1_epi32(0x40000001)};  // words 1, 16384: w0 + (w1 << 14)
 }
 TERN_COMPACT_AVX512_BMI2 inline unsigned DecodeEightVarints(const EightVarintConsts& k,
@@ -1006,7 +1005,7 @@ TERN_COMPACT_AVX512_BMI2 inline unsigned DecodeEightVarints(const EightVarintCon
   const __m512i bytes = _mm512_and_si512(
       _mm512_maskz_permutexvar_epi8(valid, _mm512_add_epi8(lane_start, k.byte_in_lane), in),
       k.low7);
-  const __m512i words = _mm512_maddubs_epi16(k.mul7, bytes);  // 14 bits each
+  const __m512i words = _mm512_maddubs_epi16(k.mul7, bytes);                // 14 bits each
   const U halves = reinterpret_cast<U>(_mm512_madd_epi16(words, k.mul14));  // 28 bits each
   *values = reinterpret_cast<__m512i>((halves & 0x0FFFFFFFull) | ((halves >> 32) << 28));
   return static_cast<unsigned>(__builtin_ctzll(eighth)) + 1;

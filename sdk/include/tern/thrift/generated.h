@@ -224,12 +224,30 @@ constexpr ContainerInfo SeqInfo(ValueType elem) {
   using E = typename C::value_type;
   using Ops = SeqOps<C>;
   using Bulk = BulkOps<C, kKind == TType::kList && kBulkNumeric<E>>;
-  return ContainerInfo{kKind,       elem,          ValueType{},  sizeof(C),
-                       alignof(C),  &Construct<C>, &Destruct<C>, sizeof(E),
-                       alignof(E),  &Construct<E>, &Destruct<E>, 0,
-                       0,           nullptr,       nullptr,      &Ops::Count,
-                       &Ops::Clear, &Ops::Reserve, &Ops::Add,    &Ops::ForEach,
-                       Bulk::kData, Bulk::kResize, &ConstructFor<E, C>, nullptr};
+  return ContainerInfo{kKind,
+                       elem,
+                       ValueType{},
+                       sizeof(C),
+                       alignof(C),
+                       &Construct<C>,
+                       &Destruct<C>,
+                       sizeof(E),
+                       alignof(E),
+                       &Construct<E>,
+                       &Destruct<E>,
+                       0,
+                       0,
+                       nullptr,
+                       nullptr,
+                       &Ops::Count,
+                       &Ops::Clear,
+                       &Ops::Reserve,
+                       &Ops::Add,
+                       &Ops::ForEach,
+                       Bulk::kData,
+                       Bulk::kResize,
+                       &ConstructFor<E, C>,
+                       nullptr};
 }
 
 template <class C>
@@ -245,11 +263,30 @@ constexpr ContainerInfo MapInfo(ValueType key, ValueType value) {
   using K = typename C::key_type;
   using V = typename C::mapped_type;
   using Ops = MapOps<C>;
-  return ContainerInfo{TType::kMap,   value,        key,           sizeof(C),     alignof(C),
-                       &Construct<C>, &Destruct<C>, sizeof(V),     alignof(V),    &Construct<V>,
-                       &Destruct<V>,  sizeof(K),    alignof(K),    &Construct<K>, &Destruct<K>,
-                       &Ops::Count,   &Ops::Clear,  &Ops::Reserve, &Ops::Add,     &Ops::ForEach,
-                       nullptr,       nullptr,      &ConstructFor<V, C>, &ConstructFor<K, C>};
+  return ContainerInfo{TType::kMap,
+                       value,
+                       key,
+                       sizeof(C),
+                       alignof(C),
+                       &Construct<C>,
+                       &Destruct<C>,
+                       sizeof(V),
+                       alignof(V),
+                       &Construct<V>,
+                       &Destruct<V>,
+                       sizeof(K),
+                       alignof(K),
+                       &Construct<K>,
+                       &Destruct<K>,
+                       &Ops::Count,
+                       &Ops::Clear,
+                       &Ops::Reserve,
+                       &Ops::Add,
+                       &Ops::ForEach,
+                       nullptr,
+                       nullptr,
+                       &ConstructFor<V, C>,
+                       &ConstructFor<K, C>};
 }
 
 // ---- printing for logs --------------------------------------------------------
