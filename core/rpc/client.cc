@@ -413,21 +413,25 @@ void Channel::Impl::Retry(Pending* p, const std::string& reason) {
 void Channel::Impl::SendOn(ClientConn* cc, Pending* p) {
   const bool oneway = p->method->oneway;
   const int32_t seqid = p->ctx.seqid;
+  // Everything needed from `p` is taken before it is registered: from then
+  // on the poller may finish it (a reply, or the connection closing) and
+  // delete it.
+  LinkBuffer out;
+  out.Append(p->request);
   if (!oneway) {
-    if (Clock::now() >= p->ctx.deadline) {
+    const Clock::time_point deadline = p->ctx.deadline;
+    if (Clock::now() >= deadline) {
       Fail(p, RpcErrorKind::kTimeout,
-           "timed out after " + std::to_string(Millis(p->ctx.deadline - p->ctx.start)) +
+           "timed out after " + std::to_string(Millis(deadline - p->ctx.start)) +
                " ms (waiting for a connection)");
       return;
     }
-    if (!cc->Add(seqid, p)) {
+    if (!cc->Add(seqid, p)) {  // not registered: still ours
       Retry(p, "the connection closed before the request was sent");
       return;
     }
-    Arm(cc, seqid, p->ctx.deadline);
+    Arm(cc, seqid, deadline);
   }
-  LinkBuffer out;
-  out.Append(p->request);
   Status st = cc->conn->Send(std::move(out));
   if (!st.ok()) {
     // Never handed to the socket: safe to try elsewhere.
