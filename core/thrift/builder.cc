@@ -54,7 +54,7 @@ OwnBytes& OwnBytes::operator=(OwnBytes&& o) noexcept {
 }  // namespace detail
 
 StructBuilder::StructBuilder(const TypeInfo& t, std::atomic<uint32_t>* size_hint)
-    : type_(&t), size_hint_(size_hint), loc_(t.num_fields) {}
+    : type_(&t), union_(t.kind == StructKind::kUnion), size_hint_(size_hint), loc_(t.num_fields) {}
 
 StructBuilder::StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_t* slots)
     : StructBuilder(t) {
@@ -88,6 +88,7 @@ StructBuilder::~StructBuilder() {
 
 StructBuilder::StructBuilder(const StructBuilder& o)
     : type_(o.type_),
+      union_(o.union_),
       src_(o.src_),
       size_hint_(o.size_hint_),
       own_size_(o.own_size_),
@@ -304,7 +305,7 @@ void StructBuilder::SetFixed(uint32_t field, uint64_t bits) {
   for (size_t i = 0; i < w; ++i) v[i] = static_cast<uint8_t>(bits >> (8 * (w - 1 - i)));
 }
 
-void StructBuilder::SetString(uint32_t field, std::string_view s) {
+void StructBuilder::SetStringSlow(uint32_t field, std::string_view s) {
   if (TERN_UNLIKELY(s.size() > kMaxI32)) {
     return Fail(InvalidArgument(std::string("builder: ") + type_->name + "." +
                                 type_->fields[field].name + ": string longer than 2^31 - 1"));
@@ -490,7 +491,7 @@ Status CheckEmittable(const TypeInfo& t, const Status& error, int missing) {
 
 }  // namespace
 
-Status StructBuilder::Emittable() const {
+Status StructBuilder::NotEmittable() const {
   return CheckEmittable(*type_, error_, MissingRequired());
 }
 
@@ -560,6 +561,11 @@ Status StructBuilder::CopyTo(uint8_t* out) const {
 }
 
 void StructBuilder::CopyPieces(uint8_t* out) const {
+  if (pieces_.size() == 1 && pieces_[0].kind == kOwn) {  // a fresh builder's one run
+    std::memcpy(out, own_.get() + pieces_[0].off, pieces_[0].len);
+    out[pieces_[0].len] = 0;
+    return;
+  }
   for (const Piece& p : pieces_) {
     switch (p.kind) {
       case kOwn:
@@ -590,13 +596,6 @@ namespace {
 const StructBuilder& AsBuilder(const void* obj) { return *static_cast<const StructBuilder*>(obj); }
 void NoConstruct(void*) {}
 size_t BuiltLength(const void* obj) { return AsBuilder(obj).size(); }
-uint8_t* BuiltWrite(const void* obj, uint8_t* out) {
-  const StructBuilder& b = AsBuilder(obj);
-  // Emittable() was checked by whoever made the BodyRef; on a failure the
-  // bytes are a bare stop byte padded with zeros, still a valid struct.
-  if (!b.CopyTo(out).ok()) std::memset(out, 0, b.size());
-  return out + b.size();
-}
 Result<size_t> BuiltRead(void*, const uint8_t*, size_t, ReadContext&) {
   return Internal("builder: a built struct cannot be decoded into");
 }
@@ -604,27 +603,35 @@ Status BuiltWriteRef(const void* obj, Writer& w) { return AsBuilder(obj).WriteTo
 bool BuiltEquals(const void* a, const void* b) { return a == b; }
 void NoRelease(void*, const uint8_t*, size_t) {}
 
-constexpr TypeInfo kBuiltStructType = {
-    "(built struct)",
-    StructKind::kStruct,
-    0,
-    nullptr,
-    0,
-    sizeof(StructBuilder),
-    alignof(StructBuilder),
-    &NoConstruct,
-    &NoConstruct,
-    &BuiltLength,
-    &BuiltWrite,
-    &BuiltRead,
-    &BuiltWriteRef,
-    &BuiltEquals,
-    nullptr,
-};
-
 }  // namespace
 
-const TypeInfo& BuiltStructType() { return kBuiltStructType; }
+const TypeInfo& BuiltStructType() {
+  // Emittable() was checked by whoever made the BodyRef (see the header):
+  // the pieces are copied without checking again.
+  constexpr auto write = [](const void* obj, uint8_t* out) {
+    const StructBuilder& b = AsBuilder(obj);
+    b.CopyPieces(out);
+    return out + b.size();
+  };
+  static constexpr TypeInfo kBuiltStructType = {
+      "(built struct)",
+      StructKind::kStruct,
+      0,
+      nullptr,
+      0,
+      sizeof(StructBuilder),
+      alignof(StructBuilder),
+      &NoConstruct,
+      &NoConstruct,
+      &BuiltLength,
+      +write,
+      &BuiltRead,
+      &BuiltWriteRef,
+      &BuiltEquals,
+      nullptr,
+  };
+  return kBuiltStructType;
+}
 
 Slice BuiltStructKeepAlive() {
   static const Slice keep = Slice::External(nullptr, 0, &NoRelease, nullptr);

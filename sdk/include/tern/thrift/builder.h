@@ -64,6 +64,7 @@
 #include "tern/slice.h"
 #include "tern/status.h"
 #include "tern/thrift/view.h"
+#include "tern/thrift/wire.h"
 #include "tern/type_info.h"
 
 namespace tern::view {
@@ -80,23 +81,27 @@ class PodVec {
  public:
   PodVec() = default;
   explicit PodVec(size_t n) { resize(n); }
+  ~PodVec() {
+    if (data_ != inline_) delete[] data_;
+  }
   PodVec(const PodVec& o) { *this = o; }
   PodVec& operator=(const PodVec& o) {
     if (this == &o) return *this;
     size_ = 0;
     reserve(o.size_);
-    std::memcpy(data(), o.data(), o.size_ * sizeof(T));
+    std::memcpy(data_, o.data_, o.size_ * sizeof(T));
     size_ = o.size_;
     return *this;
   }
   PodVec(PodVec&& o) noexcept { *this = std::move(o); }
   PodVec& operator=(PodVec&& o) noexcept {
     if (this == &o) return *this;
-    if (o.heap_ != nullptr) {
-      heap_ = std::move(o.heap_);
+    if (data_ != inline_) delete[] data_;
+    if (o.data_ != o.inline_) {
+      data_ = std::exchange(o.data_, o.inline_);
       cap_ = o.cap_;
     } else {
-      heap_.reset();
+      data_ = inline_;
       cap_ = N;
       std::memcpy(inline_, o.inline_, o.size_ * sizeof(T));
     }
@@ -106,28 +111,31 @@ class PodVec {
     return *this;
   }
 
-  T* data() { return heap_ != nullptr ? heap_.get() : inline_; }
-  const T* data() const { return heap_ != nullptr ? heap_.get() : inline_; }
+  // (A pointer to the inline array or the heap, not a branch per access.)
+  T* data() { return data_; }
+  const T* data() const { return data_; }
   size_t size() const { return size_; }
   size_t capacity() const { return cap_; }
-  T* begin() { return data(); }
-  T* end() { return data() + size_; }
-  const T* begin() const { return data(); }
-  const T* end() const { return data() + size_; }
-  T& operator[](size_t i) { return data()[i]; }
-  const T& operator[](size_t i) const { return data()[i]; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  T& back() { return data_[size_ - 1]; }
 
   void reserve(size_t n) {
     if (n <= cap_) return;
     const size_t cap = std::max(n, 2 * cap_);
-    std::unique_ptr<T[]> fresh(new T[cap]);
-    std::memcpy(fresh.get(), data(), size_ * sizeof(T));
-    heap_ = std::move(fresh);
+    T* fresh = new T[cap];
+    std::memcpy(fresh, data_, size_ * sizeof(T));
+    if (data_ != inline_) delete[] data_;
+    data_ = fresh;
     cap_ = cap;
   }
   void resize(size_t n) {
     reserve(n);
-    for (size_t i = size_; i < n; ++i) data()[i] = T();
+    for (size_t i = size_; i < n; ++i) data_[i] = T();
     size_ = n;
   }
   // Grows to n without initialising the new elements (n >= size()).
@@ -137,32 +145,30 @@ class PodVec {
   }
   void push_back(const T& v) {
     reserve(size_ + 1);
-    data()[size_++] = v;
+    data_[size_++] = v;
   }
   T* insert(T* pos, const T& v) {
-    const size_t i = static_cast<size_t>(pos - data());
+    const size_t i = static_cast<size_t>(pos - data_);
     reserve(size_ + 1);
-    T* d = data();
-    std::memmove(d + i + 1, d + i, (size_ - i) * sizeof(T));
-    d[i] = v;
+    std::memmove(data_ + i + 1, data_ + i, (size_ - i) * sizeof(T));
+    data_[i] = v;
     ++size_;
-    return d + i;
+    return data_ + i;
   }
   T* erase(T* first, T* last) {
-    const size_t i = static_cast<size_t>(first - data());
+    const size_t i = static_cast<size_t>(first - data_);
     const size_t n = static_cast<size_t>(last - first);
-    T* d = data();
-    std::memmove(d + i, d + i + n, (size_ - i - n) * sizeof(T));
+    std::memmove(data_ + i, data_ + i + n, (size_ - i - n) * sizeof(T));
     size_ -= n;
-    return d + i;
+    return data_ + i;
   }
   T* erase(T* pos) { return erase(pos, pos + 1); }
 
  private:
-  T inline_[N];
-  std::unique_ptr<T[]> heap_;
+  T* data_ = inline_;
   size_t size_ = 0;
   size_t cap_ = N;
+  T inline_[N];
 };
 
 // A builder's own bytes: a block of the BlockPool (its per-thread caches
@@ -202,6 +208,10 @@ constexpr uint64_t FixedBits(T v) {
   }
 }
 
+class StructBuilder;
+// (Declared here: StructBuilder names it a friend.)
+TERN_EXPORT const TypeInfo& BuiltStructType();
+
 class TERN_EXPORT StructBuilder {
  public:
   // Pieces (and attached Slices) at least this large are linked into the
@@ -233,7 +243,18 @@ class TERN_EXPORT StructBuilder {
   // low bytes for narrower types; a double's bit pattern).
   void SetFixed(uint32_t field, uint64_t bits);
   // A string/binary field, copied.
-  void SetString(uint32_t field, std::string_view s);
+  void SetString(uint32_t field, std::string_view s) {
+    // The common case of a fresh builder, inline: a short value appended to
+    // the run of own bytes at the tail.
+    if (s.size() < kRefBytes) {
+      const FieldInfo& f = type_->fields[field];
+      if (uint8_t* p = AppendFast(field, wire::kFieldHeader + 4 + s.size())) {
+        wire::PutBinary(wire::PutFieldBegin(p, f.type.ttype, f.id), s.data(), s.size());
+        return;
+      }
+    }
+    SetStringSlow(field, s);
+  }
   // A string/binary field by reference when s.size() >= kRefBytes (the
   // Slice is kept until the bytes are written), copied otherwise.
   void SetSlice(uint32_t field, Slice s);
@@ -267,7 +288,10 @@ class TERN_EXPORT StructBuilder {
   size_t size() const { return size_ + 1; }
   // OK when WriteTo/CopyTo can emit: no setter failed and every required
   // field is set; else the INVALID_ARGUMENT they would return.
-  Status Emittable() const;
+  Status Emittable() const {
+    if (TERN_LIKELY(error_.ok() && MissingRequired() < 0)) return Status::OK();
+    return NotEmittable();
+  }
   // True when emitting links pieces by reference (attached Slices, large
   // received runs) rather than copying everything.
   bool shares() const;
@@ -326,6 +350,34 @@ class TERN_EXPORT StructBuilder {
   // its n bytes go at the end of the own run (own_ grows if needed). Null
   // when the general path must run.
   uint8_t* AppendField(uint32_t field, size_t n);
+  // AppendField's case that needs no call: the field is not set, the
+  // struct is not a union, own_ has room and the tail piece is the own run
+  // ending where the bytes go (or there is no piece yet). Null otherwise.
+  uint8_t* AppendFast(uint32_t field, size_t n) {
+    Loc& l = loc_[field];
+    const uint32_t off = own_size_;
+    if (l.len != 0 || union_ || n > own_cap_ - off) return nullptr;
+    const auto len = static_cast<uint32_t>(n);
+    if (pieces_.size() != 0) {
+      Piece& last = pieces_.back();
+      if (last.kind != kOwn || last.field != -1 || last.off + last.len != off) return nullptr;
+      last.len += len;
+    } else {
+      pieces_.push_back(Piece{kOwn, -1, off, len, 0});
+    }
+    own_size_ = off + len;
+    size_ += len;
+    l.in_run = true;
+    l.run_kind = kOwn;
+    l.off = off;
+    l.len = len;
+    return own_.get() + off;
+  }
+  void SetStringSlow(uint32_t field, std::string_view s);
+  Status NotEmittable() const;
+  // Its fast_write copies the pieces without checking again: whoever made
+  // the BodyRef checked Emittable().
+  friend const TypeInfo& BuiltStructType();
   bool Reserve(size_t more);
   // Every piece and the stop byte: size() bytes at out.
   void CopyPieces(uint8_t* out) const;
@@ -334,6 +386,7 @@ class TERN_EXPORT StructBuilder {
   void MaybeCompact();
 
   const TypeInfo* type_;
+  bool union_;  // type_->kind == kUnion
   const Bytes* src_ = nullptr;
   std::atomic<uint32_t>* size_hint_ = nullptr;
   detail::OwnBytes own_;  // bytes the builder wrote (not zero-filled)
