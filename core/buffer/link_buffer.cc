@@ -195,6 +195,18 @@ Result<uint8_t*> LinkBuffer::MallocSlow(size_t n) {
   return p;
 }
 
+Result<uint8_t*> LinkBuffer::MallocAtLeastSlow(size_t n, size_t* got) {
+  n = std::max<size_t>(n, 1);
+  Result<uint8_t*> p = MallocSlow(n);
+  if (!p.ok()) return p;
+  // The new block whole: the rest of it after the n bytes too.
+  const auto rest = static_cast<size_t>(write_->cap_end - write_->malloc_end);
+  write_->malloc_end = write_->cap_end;
+  unflushed_ += rest;
+  *got = n + rest;
+  return p;
+}
+
 void LinkBuffer::Write(const void* data, size_t n) {
   NotePayloadCopy(n);
   const auto* src = static_cast<const uint8_t*>(data);

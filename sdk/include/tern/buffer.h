@@ -80,6 +80,28 @@ class TERN_EXPORT LinkBuffer {
     }
     return MallocSlow(n);
   }
+  // n contiguous writable bytes or more, for a writer that does not know
+  // its size in advance: all the tail block's free space when that is at
+  // least n, else a new block of at least n (whole). *got is how many were
+  // reserved (as Malloc(*got) reserves them); give back what goes unused
+  // with Unmalloc before the next Flush().
+  Result<uint8_t*> MallocAtLeast(size_t n, size_t* got) {
+    const auto avail = static_cast<size_t>(write_->cap_end - write_->malloc_end);
+    if (TERN_LIKELY(n <= avail && avail != 0)) {
+      uint8_t* p = write_->malloc_end;
+      write_->malloc_end = write_->cap_end;
+      unflushed_ += avail;
+      *got = avail;
+      return p;
+    }
+    return MallocAtLeastSlow(n, got);
+  }
+  // Gives back the last n bytes of the latest Malloc or MallocAtLeast (n at
+  // most what it reserved; not after a Flush()).
+  void Unmalloc(size_t n) {
+    write_->malloc_end -= n;
+    unflushed_ -= n;
+  }
   // Copies n bytes in (across blocks if needed; never fails for size).
   void Write(const void* data, size_t n);
   // Links the slice's bytes in by reference: no copy; the node holds a
@@ -187,6 +209,7 @@ class TERN_EXPORT LinkBuffer {
 
  private:
   Result<uint8_t*> MallocSlow(size_t n);
+  Result<uint8_t*> MallocAtLeastSlow(size_t n, size_t* got);
   void FlushSlow();
   Result<const uint8_t*> ReadSlow(size_t n, bool consume);
   Status SkipSlow(size_t n);

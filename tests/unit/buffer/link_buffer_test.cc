@@ -64,6 +64,65 @@ TEST(LinkBufferTest, MallocIsContiguousEvenWhenLargerThanABlock) {
   EXPECT_EQ(*q, *p) << "a read within one block is a pointer into it, not a copy";
 }
 
+TEST(LinkBufferTest, MallocAtLeastTakesTheTailsFreeSpaceAndUnmallocGivesItBack) {
+  LinkBuffer buf;
+  WriteFlush(buf, "ab");
+  size_t got = 0;
+  auto p = buf.MallocAtLeast(10, &got);
+  ASSERT_TRUE(p.ok()) << p.status();
+  // The rest of the first block (which holds "ab"), not just 10 bytes.
+  EXPECT_GE(got, LinkBuffer::kDefaultBlockSize - 2);
+  EXPECT_EQ(buf.UnflushedLen(), got);
+  std::memcpy(*p, "cde", 3);
+  buf.Unmalloc(got - 3);
+  EXPECT_EQ(buf.UnflushedLen(), 3u);
+  // What was given back is where the next write goes: still contiguous.
+  auto q = buf.Malloc(2);
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(*q, *p + 3);
+  std::memcpy(*q, "fg", 2);
+  buf.Flush();
+  EXPECT_EQ(NextString(buf, 7), "abcdefg");
+  buf.Release();
+}
+
+TEST(LinkBufferTest, MallocAtLeastOpensABlockOfAtLeastNWhenTheTailIsShort) {
+  LinkBuffer buf;
+  const std::string head = Pattern(LinkBuffer::kDefaultBlockSize - 5);
+  WriteFlush(buf, head);  // 5 bytes left in the tail block (at most)
+  const size_t n = 3 * LinkBuffer::kDefaultBlockSize;
+  size_t got = 0;
+  auto p = buf.MallocAtLeast(n, &got);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_GE(got, n);
+  const std::string body = Pattern(n, 7);
+  std::memcpy(*p, body.data(), n);
+  buf.Unmalloc(got - n);
+  buf.Flush();
+  EXPECT_EQ(buf.Len(), head.size() + n);
+  EXPECT_EQ(NextString(buf, head.size()), head);
+  auto r = buf.Next(n);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, *p) << "the n bytes are contiguous in one block";
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(*r), n), body);
+  // Asking for 0 still reserves something, and giving it all back is fine.
+  auto z = buf.MallocAtLeast(0, &got);
+  ASSERT_TRUE(z.ok());
+  EXPECT_GE(got, 1u);
+  buf.Unmalloc(got);
+  EXPECT_EQ(buf.UnflushedLen(), 0u);
+  buf.Release();
+}
+
+TEST(LinkBufferTest, MallocAtLeastRefusesMoreThanTheLargestBlock) {
+  LinkBuffer buf;
+  size_t got = 0;
+  auto p = buf.MallocAtLeast(LinkBuffer::kMaxContiguous + 1, &got);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kResourceExhausted) << p.status();
+  EXPECT_EQ(buf.UnflushedLen(), 0u);
+}
+
 TEST(LinkBufferTest, NextCopiesOnlyWhenStraddling) {
   LinkBuffer buf;
   const std::string a = Pattern(LinkBuffer::kDefaultBlockSize);  // fills one block exactly
