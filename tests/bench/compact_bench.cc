@@ -10,11 +10,12 @@
 //   BM_Memcpy_Write/<workload>
 //
 // Tern, Apache*: one struct, no envelope (the bytes compared are the same
-// bytes). Write: Tern takes EncodedSize and Writes into a reused, pre-grown
-// std::vector (the codec alone; Apache writes into a reused TMemoryBuffer,
-// reset per iteration). Read: decode into a fresh object per iteration,
-// constructed and destroyed inside the timed loop, from the bytes that
-// family's write produced (identical for all three: checked below).
+// bytes). Write: Tern's one-pass compact::WriteTo (the codec's body path)
+// into a reused LinkBuffer, flushed, consumed and released per iteration;
+// Apache writes into a reused TMemoryBuffer, reset per iteration. Read:
+// decode into a fresh object per iteration, constructed and destroyed
+// inside the timed loop, from the bytes that family's write produced
+// (identical for all three: checked below).
 // TernArena (reads only): the same read into the types of `tern gen
 // --alloc=pmr` (serde_pmr.thrift), the fresh object, its strings and nodes on
 // a per-request std::pmr::monotonic_buffer_resource that starts in a 64 KiB
@@ -295,24 +296,29 @@ void TernWrite(benchmark::State& state, W& w) {
   using T = typename W::TernType;
   const auto obj = w.Tern();
   const tern::TypeInfo& t = T::kTernTypeInfo;
-  std::vector<uint8_t> out(tern::compact::EncodedSize(t, obj.get()));
+  tern::LinkBuffer out;
   size_t bytes = 0;
-  auto once = [&] {
-    bytes = tern::compact::EncodedSize(t, obj.get());
-    if (TERN_UNLIKELY(out.size() < bytes)) out.resize(bytes);
-    uint8_t* end = tern::compact::Write(t, obj.get(), out.data());
-    benchmark::DoNotOptimize(end);
+  std::string got;
+  auto once = [&](std::string* capture) {
+    tern::Status st = tern::compact::WriteTo(t, obj.get(), out, 0, &bytes);
+    if (TERN_UNLIKELY(!st.ok())) state.SkipWithError(st.ToString().c_str());
+    out.Flush();
+    if (capture != nullptr) {
+      out.ReadString(out.Len(), capture).IgnoreError();
+    } else {
+      out.Skip(out.Len()).IgnoreError();  // consumed, as a socket write would
+    }
+    out.Release();
   };
-  once();
+  for (int i = 0; i < 2; ++i) once(nullptr);  // warm the pool and the size hint
+  once(&got);
   const uint64_t before = Allocs();
   for (auto _ : state) {
-    once();
+    once(nullptr);
     benchmark::ClobberMemory();
   }
   Finish(state, bytes, before);
-  if (bytes != w.bytes().size() || std::memcmp(out.data(), w.bytes().data(), bytes) != 0) {
-    state.SkipWithError("Tern's write differs from the reference bytes");
-  }
+  if (got != w.bytes()) state.SkipWithError("Tern's write differs from the reference bytes");
 }
 
 template <class W>

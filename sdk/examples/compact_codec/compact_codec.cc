@@ -124,19 +124,22 @@ Status CompactCodec::Encode(const MessageHeader& header, const BodyRef& body,
     return InvalidArgument("thrift_compact: Encode without a body type or object");
   }
   TERN_RETURN_IF_ERROR(CheckEncodable(header));
-  const size_t envelope = EnvelopeSize(header);
-  const size_t blen = EncodedSize(*body.type, body.obj);
-  if (envelope + blen > kMaxI32) return FrameTooLarge(envelope + blen);
-  Result<uint8_t*> mem = out.Malloc(PrefixSize() + envelope + blen);
+  // One pass: frame header, envelope and about what the body took last
+  // time reserved at once; the body is written as it goes (no size pass)
+  // and the frame's length filled in after.
+  const size_t prefix = PrefixSize();
+  const size_t head = prefix + EnvelopeSize(header);
+  size_t got = 0;
+  Result<uint8_t*> mem = out.MallocAtLeast(head + SizeHint(*body.type), &got);
   if (!mem.ok()) return std::move(mem).status().WithContext("thrift_compact: Encode");
-  uint8_t* p = *mem;
-  if (framed_) p = PutBE32(p, static_cast<uint32_t>(envelope + blen));
-  p = WriteEnvelope(p, header);
-  uint8_t* end = Write(*body.type, body.obj, p);
-  if (TERN_UNLIKELY(end != p + blen)) {
-    return Internal(std::string("thrift_compact: the body of ") + body.type->name +
-                    " took a size other than computed");
-  }
+  uint8_t* frame = *mem;
+  uint8_t* p = WriteEnvelope(frame + prefix, header);
+  size_t blen = 0;
+  TERN_RETURN_IF_ERROR(WriteReserved(*body.type, body.obj, out, p, got - head, &blen)
+                           .WithContext("thrift_compact: Encode"));
+  const size_t total = head - prefix + blen;
+  if (total > kMaxI32) return FrameTooLarge(total);
+  if (framed_) PutBE32(frame, static_cast<uint32_t>(total));
   return Status::OK();
 }
 

@@ -9,11 +9,14 @@
 //             varint (its 32 bits unsigned), name (varint length, bytes)
 //   body      the args/result struct, compact_protocol.h
 //
-// Encode: one Malloc of frame header + envelope + EncodedSize(body), one
-// Write. Decode: the whole frame is handed over contiguously (FrameView);
-// the body must end exactly at the frame's end. Framing is chosen when the
-// codec is created (config key `framing`: framed, the default, or
-// buffered); both ends must agree.
+// Encode: one pass. Frame header, envelope and about what the last body of
+// that type took are reserved at once, the body is written as it goes
+// (compact::WriteReserved: no size pass; more room is reserved if it runs
+// out) and the frame length is filled in at the end. On an error `out` may
+// hold part of the message: the caller discards it. Decode: the whole frame
+// is handed over contiguously (FrameView); the body must end exactly at the
+// frame's end. Framing is chosen when the codec is created (config key
+// `framing`: framed, the default, or buffered); both ends must agree.
 //
 // Errors: DATA_LOSS for malformed input (bad protocol id or version, unknown
 // message type, bad varints, truncation), RESOURCE_EXHAUSTED for an

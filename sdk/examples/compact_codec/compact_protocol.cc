@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -467,12 +468,105 @@ size_t StructSize(const TypeInfo& t, const void* obj) {
 
 // ---- write ------------------------------------------------------------------
 
-uint8_t* WriteStruct(const TypeInfo& t, const void* obj, uint8_t* out);
-uint8_t* WriteValue(const ValueType& v, const void* p, uint8_t* out);
+// Where the writer puts its bytes: p, and Ensure(n), true when n bytes
+// can be written at p (false: out of room for good; the writer stops).
+//
+// ExactSink: memory of EncodedSize's length, so Ensure has nothing to check
+// (it compiles away).
+struct ExactSink {
+  uint8_t* p;
+  static bool Ensure(size_t) { return true; }
+};
 
+// BufferSink: room reserved in a LinkBuffer as the writer goes, so no size
+// pass comes first. It starts with what its owner reserved; when that runs
+// out it gives back the unused rest and reserves again, at least twice as
+// much each time (up to kMaxChunk), so the bytes continue in a new block.
+class BufferSink {
+ public:
+  static constexpr size_t kMaxChunk = size_t{1} << 20;
+
+  BufferSink(LinkBuffer& out, uint8_t* p, size_t room) : p(p), out_(&out), end_(p + room) {}
+  uint8_t* p;
+  bool Ensure(size_t n) { return TERN_LIKELY(static_cast<size_t>(end_ - p) >= n) || Grow(n); }
+  // Gives back what is reserved and unwritten.
+  void Finish() {
+    out_->Unmalloc(static_cast<size_t>(end_ - p));
+    end_ = p;
+  }
+  Status status() const { return error_; }
+
+ private:
+  bool Grow(size_t n) {
+    Finish();
+    if (!error_.ok()) return false;
+    if (n > LinkBuffer::kMaxContiguous) {
+      error_ = ResourceExhausted("thrift_compact: a value of " + std::to_string(n) +
+                                 " contiguous bytes exceeds the largest block");
+      return false;
+    }
+    size_t got = 0;
+    Result<uint8_t*> r = out_->MallocAtLeast(std::max(n, chunk_), &got);
+    if (!r.ok()) {
+      error_ = std::move(r).status();
+      return false;
+    }
+    chunk_ = std::min(2 * chunk_, kMaxChunk);
+    p = *r;
+    end_ = p + got;
+    return true;
+  }
+
+  LinkBuffer* out_;
+  uint8_t* end_;
+  size_t chunk_ = LinkBuffer::kDefaultBlockSize;
+  Status error_;
+};
+
+// The most a field header takes (type byte, zigzag varint of an i16 id).
+constexpr size_t kMaxFieldHeader = 4;
+// The longest string written with its field header in one reservation
+// (longer ones go through PutBytes, which splits what exceeds a block).
+constexpr size_t kMaxOneRun = LinkBuffer::kMaxContiguous - kMaxFieldHeader - 10;
+
+template <class Sink>
+bool WriteStruct(const TypeInfo& t, const void* obj, Sink& s);
+template <class Sink>
+bool WriteValue(const ValueType& v, const void* p, Sink& s);
+
+// n raw bytes: contiguous when they fit a block, else in pieces.
+template <class Sink>
+bool PutBytes(Sink& s, const void* data, size_t n) {
+  if (n == 0) return true;
+  const auto* d = static_cast<const uint8_t*>(data);
+  if (n > LinkBuffer::kMaxContiguous) {
+    for (size_t k; n != 0; d += k, n -= k) {
+      k = std::min(n, BufferSink::kMaxChunk);
+      if (!s.Ensure(k)) return false;
+      std::memcpy(s.p, d, k);
+      s.p += k;
+    }
+    return true;
+  }
+  if (!s.Ensure(n)) return false;
+  std::memcpy(s.p, d, n);
+  s.p += n;
+  return true;
+}
+
+// A string/binary value: varint length, bytes.
+template <class Sink>
+bool PutString(Sink& s, std::string_view v) {
+  if (!s.Ensure(10)) return false;
+  s.p = PutVarint(s.p, v.size());
+  return PutBytes(s, v.data(), v.size());
+}
+
+template <class Sink>
 struct WriteCtx {
   const ContainerInfo* c;
-  uint8_t* out;
+  Sink* s;
+  bool ok;
 };
 
 // A numeric list's elements as varints. Each element but the last nine is
@@ -618,13 +712,30 @@ uint8_t* PutVarints(const T* v, size_t n, uint8_t* out, ZigZag zigzag) {
   return PutVarintsWith<PortableBits>(v, n, out, zigzag);
 }
 
-uint8_t* WriteContainer(const ContainerInfo& c, const void* p, uint8_t* out) {
+// Numeric elements at most `width` bytes each (a varint's largest, or a
+// double's 8), in batches of a bounded reservation.
+template <class Sink, class T, class Put>
+bool PutNumbers(Sink& s, const T* v, size_t n, size_t width, Put put) {
+  const size_t batch = BufferSink::kMaxChunk / width;
+  for (size_t i = 0; i < n; i += batch) {
+    const size_t k = std::min(batch, n - i);
+    if (!s.Ensure(k * width)) return false;
+    s.p = put(v + i, k, s.p);
+  }
+  return true;
+}
+
+template <class Sink>
+bool WriteContainer(const ContainerInfo& c, const void* p, Sink& s) {
   const size_t n = c.count(p);
   const uint8_t et = ToCType(c.elem.ttype);
+  if (!s.Ensure(11)) return false;  // a header: a byte and a varint
+  uint8_t* out = s.p;
   if (c.kind == TType::kMap) {
     if (n == 0) {
       *out++ = 0;
-      return out;
+      s.p = out;
+      return true;
     }
     out = PutVarint(out, n);
     *out++ = static_cast<uint8_t>((ToCType(c.key.ttype) << 4) | et);
@@ -634,75 +745,85 @@ uint8_t* WriteContainer(const ContainerInfo& c, const void* p, uint8_t* out) {
     *out++ = static_cast<uint8_t>(0xf0 | et);
     out = PutVarint(out, n);
   }
+  s.p = out;
   if (c.data != nullptr && n > 0) {
     const void* d = c.data(const_cast<void*>(p));
     switch (c.elem.cpp) {
       case CppType::kI8:
-        std::memcpy(out, d, n);
-        return out + n;
+        return PutBytes(s, d, n);
       case CppType::kI16:
-        return PutVarints(static_cast<const int16_t*>(d), n, out,
-                          [](int16_t x) -> uint64_t { return ZigZag32(x); });
+        return PutNumbers(
+            s, static_cast<const int16_t*>(d), n, 3, [](const int16_t* v, size_t k, uint8_t* o) {
+              return PutVarints(v, k, o, [](int16_t x) -> uint64_t { return ZigZag32(x); });
+            });
       case CppType::kI32:
-        return PutVarints(static_cast<const int32_t*>(d), n, out,
-                          [](int32_t x) -> uint64_t { return ZigZag32(x); });
+        return PutNumbers(
+            s, static_cast<const int32_t*>(d), n, 5, [](const int32_t* v, size_t k, uint8_t* o) {
+              return PutVarints(v, k, o, [](int32_t x) -> uint64_t { return ZigZag32(x); });
+            });
       case CppType::kI64:
-        return PutVarints(static_cast<const int64_t*>(d), n, out,
-                          [](int64_t x) { return ZigZag64(x); });
+        return PutNumbers(s, static_cast<const int64_t*>(d), n, 10,
+                          [](const int64_t* v, size_t k, uint8_t* o) {
+                            return PutVarints(v, k, o, [](int64_t x) { return ZigZag64(x); });
+                          });
       case CppType::kDouble:
-        std::memcpy(out, d, 8 * n);
-        return out + 8 * n;
+        return PutBytes(s, d, 8 * n);
       default:
         break;
     }
   }
-  WriteCtx wc{&c, out};
+  WriteCtx<Sink> wc{&c, &s, true};
   c.for_each(p, &wc, [](void* ctx, const void* key, const void* elem) {
-    auto* w = static_cast<WriteCtx*>(ctx);
-    if (key != nullptr) w->out = WriteValue(w->c->key, key, w->out);
-    w->out = WriteValue(w->c->elem, elem, w->out);
+    auto* w = static_cast<WriteCtx<Sink>*>(ctx);
+    if (!w->ok) return;
+    if (key != nullptr) w->ok = WriteValue(w->c->key, key, *w->s);
+    if (w->ok) w->ok = WriteValue(w->c->elem, elem, *w->s);
   });
-  return wc.out;
+  return wc.ok;
 }
 
-uint8_t* WriteValue(const ValueType& v, const void* p, uint8_t* out) {
+template <class Sink>
+bool WriteValue(const ValueType& v, const void* p, Sink& s) {
   switch (v.cpp) {
     case CppType::kBool:  // in a container: one byte
-      *out++ = *static_cast<const bool*>(p) ? kCTrue : kCFalse;
-      return out;
+      if (!s.Ensure(1)) return false;
+      *s.p++ = *static_cast<const bool*>(p) ? kCTrue : kCFalse;
+      return true;
     case CppType::kI8:
-      *out++ = *static_cast<const uint8_t*>(p);
-      return out;
+      if (!s.Ensure(1)) return false;
+      *s.p++ = *static_cast<const uint8_t*>(p);
+      return true;
     case CppType::kI16:
-      return PutVarint(out, ZigZag32(*static_cast<const int16_t*>(p)));
+      if (!s.Ensure(3)) return false;
+      s.p = PutVarint(s.p, ZigZag32(*static_cast<const int16_t*>(p)));
+      return true;
     case CppType::kI32:
-      return PutVarint(out, ZigZag32(*static_cast<const int32_t*>(p)));
+      if (!s.Ensure(5)) return false;
+      s.p = PutVarint(s.p, ZigZag32(*static_cast<const int32_t*>(p)));
+      return true;
     case CppType::kI64:
-      return PutVarint(out, ZigZag64(*static_cast<const int64_t*>(p)));
+      if (!s.Ensure(10)) return false;
+      s.p = PutVarint(s.p, ZigZag64(*static_cast<const int64_t*>(p)));
+      return true;
     case CppType::kDouble:
-      std::memcpy(out, p, 8);
-      return out + 8;
+      return PutBytes(s, p, 8);
     case CppType::kUuid:
-      std::memcpy(out, p, 16);
-      return out + 16;
+      return PutBytes(s, p, 16);
     case CppType::kString:
-    case CppType::kPmrString: {
-      const std::string_view s = StringBytes(v.cpp, p);
-      out = PutVarint(out, s.size());
-      if (!s.empty()) std::memcpy(out, s.data(), s.size());
-      return out + s.size();
-    }
+    case CppType::kPmrString:
+      return PutString(s, StringBytes(v.cpp, p));
     case CppType::kStruct:
-      return WriteStruct(*v.strct, p, out);
+      return WriteStruct(*v.strct, p, s);
     case CppType::kList:
     case CppType::kSet:
     case CppType::kMap:
-      return WriteContainer(*v.container, p, out);
+      return WriteContainer(*v.container, p, s);
   }
-  return out;
+  return true;
 }
 
-uint8_t* WriteStruct(const TypeInfo& t, const void* obj, uint8_t* out) {
+template <class Sink>
+bool WriteStruct(const TypeInfo& t, const void* obj, Sink& s) {
   int16_t last = 0;
   for (uint32_t i = 0; i < t.num_fields; ++i) {
     const FieldInfo& f = t.fields[i];
@@ -710,20 +831,31 @@ uint8_t* WriteStruct(const TypeInfo& t, const void* obj, uint8_t* out) {
     const void* v = FieldValue(f, obj);
     if (f.type.cpp == CppType::kString) {  // the common case, inline
       const auto* str = static_cast<const std::string*>(v);
-      out = PutFieldHeader(out, kCBinary, f.id, last);
-      out = PutVarint(out, str->size());
-      std::memcpy(out, str->data(), str->size());
-      out += str->size();
+      const size_t n = str->size();
+      if (TERN_LIKELY(n <= kMaxOneRun)) {
+        if (!s.Ensure(kMaxFieldHeader + 10 + n)) return false;
+        uint8_t* out = PutFieldHeader(s.p, kCBinary, f.id, last);
+        out = PutVarint(out, n);
+        std::memcpy(out, str->data(), n);
+        s.p = out + n;
+      } else {
+        if (!s.Ensure(kMaxFieldHeader)) return false;
+        s.p = PutFieldHeader(s.p, kCBinary, f.id, last);
+        if (!PutString(s, *str)) return false;
+      }
     } else if (f.type.cpp == CppType::kBool) {
-      out = PutFieldHeader(out, *static_cast<const bool*>(v) ? kCTrue : kCFalse, f.id, last);
+      if (!s.Ensure(kMaxFieldHeader)) return false;
+      s.p = PutFieldHeader(s.p, *static_cast<const bool*>(v) ? kCTrue : kCFalse, f.id, last);
     } else {
-      out = PutFieldHeader(out, ToCType(f.type.ttype), f.id, last);
-      out = WriteValue(f.type, v, out);
+      if (!s.Ensure(kMaxFieldHeader)) return false;
+      s.p = PutFieldHeader(s.p, ToCType(f.type.ttype), f.id, last);
+      if (!WriteValue(f.type, v, s)) return false;
     }
     last = f.id;
   }
-  *out++ = kCStop;
-  return out;
+  if (!s.Ensure(1)) return false;
+  *s.p++ = kCStop;
+  return true;
 }
 
 // ---- read -------------------------------------------------------------------
@@ -1266,7 +1398,53 @@ const uint8_t* Reader::Struct(const TypeInfo& t, void* obj, const uint8_t* p) {
 size_t EncodedSize(const TypeInfo& t, const void* obj) { return StructSize(t, obj); }
 
 uint8_t* Write(const TypeInfo& t, const void* obj, uint8_t* out) {
-  return WriteStruct(t, obj, out);
+  ExactSink s{out};
+  WriteStruct(t, obj, s);
+  return s.p;
+}
+
+namespace {
+
+// The bytes the last struct of a type took, by type (a small table indexed
+// by a hash of the TypeInfo's address; collisions only cost a worse first
+// reservation), so WriteTo's first reservation usually holds the whole
+// struct.
+constexpr size_t kHints = 256;
+std::atomic<uint32_t> size_hints[kHints];
+
+std::atomic<uint32_t>& HintFor(const TypeInfo& t) {
+  const auto a = reinterpret_cast<uintptr_t>(&t);
+  return size_hints[(a >> 4 ^ a >> 12) % kHints];
+}
+
+}  // namespace
+
+size_t SizeHint(const TypeInfo& t) {
+  return std::max<size_t>(HintFor(t).load(std::memory_order_relaxed), 64);
+}
+
+Status WriteReserved(const TypeInfo& t, const void* obj, LinkBuffer& out, uint8_t* p, size_t room,
+                     size_t* written) {
+  const size_t before = out.UnflushedLen() - room;
+  BufferSink s(out, p, room);
+  const bool ok = WriteStruct(t, obj, s);
+  s.Finish();
+  if (!ok) return s.status();
+  const size_t n = out.UnflushedLen() - before;
+  // Capped, so one huge struct does not make every later one reserve that
+  // much.
+  HintFor(t).store(static_cast<uint32_t>(std::min<size_t>(n, BufferSink::kMaxChunk)),
+                   std::memory_order_relaxed);
+  if (written != nullptr) *written = n;
+  return Status::OK();
+}
+
+Status WriteTo(const TypeInfo& t, const void* obj, LinkBuffer& out, size_t reserve,
+               size_t* written) {
+  size_t got = 0;
+  Result<uint8_t*> mem = out.MallocAtLeast(reserve != 0 ? reserve : SizeHint(t), &got);
+  if (!mem.ok()) return std::move(mem).status().WithContext("thrift_compact");
+  return WriteReserved(t, obj, out, *mem, got, written);
 }
 
 Result<size_t> Read(const TypeInfo& t, void* obj, const uint8_t* p, size_t n, ReadContext& ctx) {

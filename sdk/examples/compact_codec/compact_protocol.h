@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "tern/buffer.h"
 #include "tern/status.h"
 #include "tern/type_info.h"
 
@@ -39,6 +40,21 @@ namespace tern::compact {
 size_t EncodedSize(const TypeInfo& t, const void* obj);
 // Writes exactly EncodedSize(t, obj) bytes at out; returns the end.
 uint8_t* Write(const TypeInfo& t, const void* obj, uint8_t* out);
+// Appends the encoding of obj to out in one pass (no EncodedSize first):
+// it reserves room as it goes, starting with `reserve` bytes (0: about what
+// the last struct of this type took), and gives back what it did not use.
+// The bytes are contiguous when the first reservation holds them, else they
+// continue in further blocks. *written (when not null) is their count. Does
+// not Flush. On an error (out of memory) part of the struct may be in out:
+// discard it.
+Status WriteTo(const TypeInfo& t, const void* obj, LinkBuffer& out, size_t reserve = 0,
+               size_t* written = nullptr);
+// The same after a header of the caller's: [p, p + room) is the rest of a
+// reservation the caller made in out (MallocAtLeast; SizeHint(t) is about
+// what the struct will take).
+Status WriteReserved(const TypeInfo& t, const void* obj, LinkBuffer& out, uint8_t* p, size_t room,
+                     size_t* written);
+size_t SizeHint(const TypeInfo& t);
 // Decodes one struct from [p, p + n) into obj (a constructed value of t);
 // returns the bytes consumed.
 Result<size_t> Read(const TypeInfo& t, void* obj, const uint8_t* p, size_t n, ReadContext& ctx);

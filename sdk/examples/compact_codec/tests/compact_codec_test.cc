@@ -17,6 +17,7 @@
 #include "tern/rpc/runtime.h"
 #include "tern/slice.h"
 #include "tern/testing/codec_conformance.h"
+#include "tern/testing/random_value.h"
 
 namespace tern::testing {
 namespace {
@@ -67,6 +68,65 @@ std::vector<uint8_t> Body(const TypeInfo& t, const void* obj) {
   uint8_t* end = compact::Write(t, obj, out.data());
   EXPECT_EQ(end, out.data() + out.size());
   return out;
+}
+
+// WriteTo's bytes (read back out of the buffer, whatever blocks they span).
+std::vector<uint8_t> OnePass(const TypeInfo& t, const void* obj, LinkBuffer& out, size_t reserve) {
+  const size_t before = out.Len();
+  size_t written = 0;
+  Status st = compact::WriteTo(t, obj, out, reserve, &written);
+  EXPECT_TRUE(st.ok()) << st;
+  out.Flush();
+  EXPECT_EQ(out.Len() - before, written);
+  EXPECT_TRUE(out.Skip(before).ok());
+  std::vector<uint8_t> got(out.Len());
+  EXPECT_TRUE(out.ReadTo(got.data(), got.size()).ok());
+  out.Release();
+  return got;
+}
+
+// The one-pass writer (no size pass; room reserved as it goes) gives the
+// two-pass writer's bytes exactly, wherever its first reservation runs out:
+// at every byte of the message.
+TEST(CompactWriteToTest, OnePassEqualsTwoPassAtEveryReservationEnd) {
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    c::Everything v;
+    RandomValue(seed, 6, 3).Fill(c::Everything::kTernTypeInfo, &v);
+    const std::vector<uint8_t> want = Body(c::Everything::kTernTypeInfo, &v);
+    for (size_t room = 1; room <= want.size() + 1; ++room) {
+      LinkBuffer out;
+      // Fill the first block but `room` bytes, so the first reservation is
+      // that short (MallocAtLeast takes the tail's free space).
+      const size_t fill = LinkBuffer::kDefaultBlockSize - room;
+      std::vector<uint8_t> pad(fill, 0xAB);
+      out.Write(pad.data(), pad.size());
+      out.Flush();
+      ASSERT_EQ(OnePass(c::Everything::kTernTypeInfo, &v, out, 1), want)
+          << "seed " << seed << ", room " << room;
+    }
+    LinkBuffer fresh;  // and with the size hint the previous writes left
+    ASSERT_EQ(OnePass(c::Everything::kTernTypeInfo, &v, fresh, 0), want) << "seed " << seed;
+  }
+}
+
+// Values larger than a reservation chunk (BufferSink grows up to 1 MiB at a
+// time): a numeric list written in batches, long strings and binaries.
+TEST(CompactWriteToTest, LargeValuesSpanSeveralReservations) {
+  c::Numbers n;
+  n.i64s.resize(300000);
+  for (size_t i = 0; i < n.i64s.size(); ++i) {
+    n.i64s[i] = static_cast<int64_t>(i * 0x9E3779B97F4A7C15ull);
+  }
+  n.i32s.assign(70000, -123456);
+  n.doubles.assign(50000, 2.5);
+  n.bytes.assign(200000, 7);
+  LinkBuffer out;
+  EXPECT_EQ(OnePass(c::Numbers::kTernTypeInfo, &n, out, 1), Body(c::Numbers::kTernTypeInfo, &n));
+  c::Containers k;
+  k.strings.assign(3, std::string(3 << 20, 'q'));
+  k.blobs.assign(2, std::string(1500000, '\x01'));
+  EXPECT_EQ(OnePass(c::Containers::kTernTypeInfo, &k, out, 1),
+            Body(c::Containers::kTernTypeInfo, &k));
 }
 
 TEST(CompactBytesTest, ScalarsAreEncodedAsTheSpecSays) {
