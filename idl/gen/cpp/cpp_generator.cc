@@ -954,7 +954,7 @@ void EmitViewInlineDefs(Out& o, const Struct& s) {
     o.L("inline int16_t " + VQ + "::getType() const {");
     o.In();
     o.L("int16_t id = 0;");
-    o.L("uint32_t at = 0;");
+    if (!s.fields.empty()) o.L("uint32_t at = 0;");
     for (size_t i = 0; i < s.fields.size(); ++i) {
       const std::string slot = "tern_slot_[" + Num(static_cast<long long>(i)) + "]";
       o.L("if (" + slot + " != ::tern::view::kAbsent && " + slot + " >= at) {");
@@ -1951,7 +1951,7 @@ std::string MovedArgs(const Function& fn, const std::string& prefix) {
 std::string ReplyType(const Function& fn) { return "::tern::rpc::Reply<" + ResultCpp(fn) + ">"; }
 std::string ViewReplyType(const Function& fn) {
   return "::tern::rpc::ViewReply<" + ResultCpp(fn) + ", " +
-         (fn.result_struct != nullptr ? fn.result_struct->cpp : std::string("void")) + ">";
+         (fn.result_struct != nullptr ? fn.result_struct->qualified : std::string("void")) + ">";
 }
 // The view handler's parameters: each argument as its view type, by value.
 std::string ViewParamsThen(const Function& fn, const std::string& more) {
@@ -2156,7 +2156,11 @@ void EmitServiceDefs(Out& o, const Service& s) {
       o.In();
       o.L("try {");
       o.L("  std::rethrow_exception(e);");
+      std::set<std::string> caught;
       for (const Field& t : fn.throws) {
+        // An exception type listed twice lands in its first field (a second
+        // handler would never run, and g++ warns about it).
+        if (!caught.insert(CppType(t.type)).second) continue;
         o.L("} catch (const " + CppType(t.type) + "& x) {");
         o.L("  static_cast<" + res->cpp + "*>(r)->set_" + t.name + "(x);");
         o.L("  return true;");
@@ -2194,10 +2198,8 @@ void EmitServiceDefs(Out& o, const Service& s) {
         o.L("}");
       }
       for (const Field& t : fn.throws) {
-        // The member name, as the result struct escaped it.
-        std::string member = t.cpp == "success" ? "success_" : t.cpp;
         o.L("if (r.has_" + t.name + "()) {");
-        o.L("  out.SetError(std::make_exception_ptr(std::move(r." + member + ")));");
+        o.L("  out.SetError(std::make_exception_ptr(std::move(r." + t.cpp + ")));");
         o.L("  return;");
         o.L("}");
       }
@@ -2259,13 +2261,13 @@ void EmitServiceDefs(Out& o, const Service& s) {
     o.L("::tern::rpc::Future<" + rt + "> " + svc + "Client::" + AsyncName(s, fn) + "(" +
         ParamsThen(fn, opts) + ") {");
     o.In();
-    o.L(fn.args_struct->cpp + " tern_args;");
+    o.L(fn.args_struct->qualified + " tern_args;");
     for (const Field& a : fn.args) o.L("tern_args." + a.cpp + " = std::move(" + a.cpp + ");");
     if (fn.result_struct == nullptr) {
       o.L("auto* tern_call = new ::tern::rpc::detail::OnewayCall();");
     } else {
-      o.L("auto* tern_call = new ::tern::rpc::detail::StubCall<" + fn.result_struct->cpp + ", " +
-          rt + ">(&TernExtract_" + id + ");");
+      o.L("auto* tern_call = new ::tern::rpc::detail::StubCall<" + fn.result_struct->qualified +
+          ", " + rt + ">(&TernExtract_" + id + ");");
     }
     o.L("auto tern_future = tern_call->future();");
     o.L("tern_channel_->Call(kTernMethod_" + id + ", &tern_args, tern_call, tern_options);");

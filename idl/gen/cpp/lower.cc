@@ -1,8 +1,11 @@
 #include "idl/gen/cpp/lower.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include "idl/gen/cpp/cpp_generator.h"
 #include "tern/idl/compiler.h"
@@ -129,44 +132,80 @@ const std::set<std::string>& Reserved() {
   return kWords;
 }
 
+// Macros the headers of generated code define (macro_names.inc).
+bool IsMacro(const std::string& n) {
+  static const std::set<std::string> kMacros = [] {
+    std::set<std::string> names;
+    std::istringstream in(
+#include "idl/gen/cpp/macro_names.inc"
+    );
+    for (std::string name; in >> name;) names.insert(name);
+    return names;
+  }();
+  return kMacros.count(n) != 0;
+}
+
 // Identifiers the generated code itself names unqualified: a type or member
-// called like this would shadow them.
+// called like this would shadow them (allocator_type: the type every
+// allocator-aware struct declares).
 bool IsUsedName(const std::string& n) {
-  static const std::set<std::string> kNames = {"std",      "tern",    "int8_t",  "int16_t",
-                                               "int32_t",  "int64_t", "uint8_t", "uint32_t",
-                                               "uint64_t", "size_t"};
+  static const std::set<std::string> kNames = {"std",      "tern",    "int8_t",        "int16_t",
+                                               "int32_t",  "int64_t", "uint8_t",       "uint32_t",
+                                               "uint64_t", "size_t",  "allocator_type"};
   return kNames.count(n) != 0;
 }
 
-// A namespace component: only keywords and macros need escaping.
-std::string EscapeNamespace(const std::string& part) {
-  return Reserved().count(part) != 0 ? part + "_" : part;
+// The C++ namespace of p, escaped: keywords and macros, and the names the
+// generated code uses unqualified (`std` in a.std would hide ::std inside
+// it). A leading `tern` stays: it is ::tern itself.
+std::vector<std::string> CppNamespaceOf(const idl::Program& p) {
+  std::vector<std::string> parts = p.CppNamespace();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    if (Reserved().count(part) != 0 || IsMacro(part) ||
+        (IsUsedName(part) && !(i == 0 && part == "tern"))) {
+      parts[i] += "_";
+    }
+  }
+  return parts;
 }
 
 // Members every generated struct has: a field of that name gets a suffix.
 bool IsReservedMember(const std::string& n) {
-  static const std::set<std::string> kMembers = {"BLength", "FastWrite", "FastRead",
-                                                 "Write",   "getType",   "kTernTypeInfo"};
+  static const std::set<std::string> kMembers = {"BLength",        "FastWrite",    "FastRead",
+                                                 "Write",          "getType",      "kTernTypeInfo",
+                                                 "allocator_type", "get_allocator"};
   return kMembers.count(n) != 0 || n.rfind("tern_", 0) == 0;
 }
 
+// The IDL names of `fields`.
+std::vector<std::string> FieldNames(const std::vector<idl::Field>& fields) {
+  std::vector<std::string> names;
+  for (const auto& f : fields) names.push_back(f.name);
+  return names;
+}
+
 // The C++ member name of field `name` in a struct named `owner` (C++ name)
-// whose fields are `fields`: escaped when it is reserved, names the struct,
-// or is an accessor of another field (has_x, set_x, clear_x).
+// whose fields are named `names`: escaped when it is reserved, names the
+// struct, or is an accessor of another field (has_x, set_x, clear_x).
 std::string MemberName(const std::string& name, const std::string& owner,
-                       const std::vector<idl::Field>& fields) {
+                       const std::vector<std::string>& names) {
   std::string m = EscapeCpp(name);
-  bool clash = IsReservedMember(m) || m == owner;
-  for (const auto& o : fields) {
-    if (o.name == name) continue;
-    clash = clash || m == "has_" + o.name || m == "set_" + o.name || m == "clear_" + o.name;
-  }
-  return clash ? m + "_" : m;
+  if (IsReservedMember(m) || m == owner) m += "_";
+  auto is_accessor = [&] {
+    for (const auto& o : names) {
+      if (o != name && (m == "has_" + o || m == "set_" + o || m == "clear_" + o)) return true;
+    }
+    return false;
+  };
+  // Repeated: has_x_ may be an accessor too (of a field named x_).
+  while (is_accessor()) m += "_";
+  return m;
 }
 
 std::string Qualify(const idl::Program& p, const std::string& cpp_name) {
   std::string q;
-  for (const auto& part : p.CppNamespace()) q += "::" + EscapeNamespace(part);
+  for (const auto& part : CppNamespaceOf(p)) q += "::" + part;
   return q + "::" + cpp_name;
 }
 
@@ -194,9 +233,20 @@ class Lowering {
   File Run() {
     File f;
     f.base = p_.name;
-    for (const auto& part : p_.CppNamespace()) f.ns.push_back(EscapeNamespace(part));
+    f.ns = CppNamespaceOf(p_);
     for (const auto& inc : p_.includes) {
       if (inc.program != nullptr) f.includes.push_back(inc.program->name);
+    }
+    // Escaping can give two names one C++ spelling (`class` and `class_`).
+    // Apache refuses C++ keywords as names outright; this refuses only the
+    // clash. (A service names no type of its own, only prefixed ones.)
+    std::map<std::string, const idl::Definition*> cpp_names[2];
+    for (const auto& def : p_.definitions) {
+      const bool service = def->kind == idl::Definition::kService;
+      const auto [it, added] = cpp_names[service].emplace(EscapeCpp(def->name), def.get());
+      if (!added && it->second->name != def->name) {
+        ReportClash(def->loc, def->name, it->second->name, it->first);
+      }
     }
     for (const auto& def : p_.definitions) {
       if (def->kind == idl::Definition::kEnum) f.enums.push_back(LowerEnum(*def));
@@ -226,6 +276,12 @@ class Lowering {
   }
 
  private:
+  void ReportClash(const idl::Loc& at, const std::string& name, const std::string& other,
+                   const std::string& cpp) {
+    d_.Error(p_.path, at,
+             "'" + name + "' and '" + other + "' both become '" + cpp + "' in C++; rename one");
+  }
+
   Enum LowerEnum(const idl::Definition& def) {
     Enum e;
     e.name = def.name;
@@ -330,11 +386,16 @@ class Lowering {
     s->kind = def.kind == idl::Definition::kUnion       ? StructKind::kUnion
               : def.kind == idl::Definition::kException ? StructKind::kException
                                                         : StructKind::kStruct;
+    std::map<std::string, const idl::Field*> members;
     for (const auto& f : def.fields) {
       Field out;
       out.id = static_cast<int16_t>(f.id);
       out.name = f.name;
-      out.cpp = MemberName(f.name, s->cpp, def.fields);
+      out.cpp = MemberName(f.name, s->cpp, FieldNames(def.fields));
+      const auto [it, added] = members.emplace(out.cpp, &f);
+      if (!added && it->second->name != f.name) {
+        ReportClash(f.loc, f.name, it->second->name, out.cpp);
+      }
       out.req = f.req == idl::Req::kRequired   ? Req::kRequired
                 : f.req == idl::Req::kOptional ? Req::kOptional
                                                : Req::kDefault;
@@ -347,12 +408,14 @@ class Lowering {
     return s;
   }
 
-  Field LowerField(const idl::Field& f, const std::string& owner_cpp) {
+  // A field of an args or result struct named `owner_cpp`, whose fields are
+  // named `names`.
+  Field LowerField(const idl::Field& f, const std::string& owner_cpp,
+                   const std::vector<std::string>& names) {
     Field out;
     out.id = static_cast<int16_t>(f.id);
     out.name = f.name;
-    out.cpp = EscapeCpp(f.name);
-    if (IsReservedMember(out.cpp) || out.cpp == owner_cpp) out.cpp += "_";
+    out.cpp = MemberName(f.name, owner_cpp, names);
     out.req = f.req == idl::Req::kRequired   ? Req::kRequired
               : f.req == idl::Req::kOptional ? Req::kOptional
                                              : Req::kDefault;
@@ -382,22 +445,36 @@ class Lowering {
       args->name = def.name + "_" + fn.name + "_args";
       args->cpp = EscapeCpp(args->name);
       args->qualified = Qualify(p_, args->cpp);
+      const std::vector<std::string> arg_names = FieldNames(fn.args);
       for (const auto& a : fn.args) {
-        Field lf = LowerField(a, args->cpp);
+        Field lf = LowerField(a, args->cpp, arg_names);
         // Apache writes every argument; requiredness in argument lists is
         // ignored there, and so here.
         lf.req = Req::kDefault;
         f.args.push_back(lf);
         args->fields.push_back(std::move(lf));
       }
-      for (const auto& t : fn.throws) f.throws.push_back(LowerField(t, ""));
+      // The result struct holds `success` (id 0) beside the exceptions; an
+      // exception of that name is renamed there (success_), so that its
+      // accessors differ from the return value's.
+      const std::string result_cpp = EscapeCpp(def.name + "_" + fn.name + "_result");
+      std::vector<idl::Field> throws = fn.throws;
+      std::vector<std::string> result_names;
+      if (!fn.returns_void) result_names.push_back("success");
+      for (auto& t : throws) {
+        while (std::find(result_names.begin(), result_names.end(), t.name) != result_names.end()) {
+          t.name += "_";
+        }
+        result_names.push_back(t.name);
+      }
+      for (const auto& t : throws) f.throws.push_back(LowerField(t, result_cpp, result_names));
       f.args_struct = args.get();
       file.service_structs.push_back(args.get());
       file.owned_structs.push_back(std::move(args));
       if (!fn.oneway) {
         auto result = std::make_unique<Struct>();
         result->name = def.name + "_" + fn.name + "_result";
-        result->cpp = EscapeCpp(result->name);
+        result->cpp = result_cpp;
         result->qualified = Qualify(p_, result->cpp);
         if (!fn.returns_void) {
           Field success;
@@ -410,7 +487,6 @@ class Lowering {
         }
         for (Field t : f.throws) {
           t.req = Req::kOptional;
-          if (t.cpp == "success") t.cpp += "_";
           result->fields.push_back(std::move(t));
         }
         f.result_struct = result.get();
@@ -496,10 +572,24 @@ class Lowering {
         return out + "}";
       }
       case Kind::kMap: {
+        // A key written twice keeps its last value, as in Apache (std::map's
+        // list constructor would keep the first).
+        std::vector<std::pair<std::string, std::string>> entries;
+        std::map<std::string, size_t> index;
+        for (const auto& e : v.map) {
+          std::string key = Value(*t.key, e.key, depth + 1);
+          std::string value = Value(*t.elem, e.value, depth + 1);
+          const auto [it, added] = index.emplace(key, entries.size());
+          if (added) {
+            entries.emplace_back(std::move(key), std::move(value));
+          } else {
+            entries[it->second].second = std::move(value);
+          }
+        }
         std::string out = CppTypeName(lt) + "{";
-        for (size_t i = 0; i < v.map.size(); ++i) {
-          out += std::string(i ? ", " : "") + "{" + Value(*t.key, v.map[i].key, depth + 1) + ", " +
-                 Value(*t.elem, v.map[i].value, depth + 1) + "}";
+        for (size_t i = 0; i < entries.size(); ++i) {
+          out +=
+              std::string(i ? ", " : "") + "{" + entries[i].first + ", " + entries[i].second + "}";
         }
         return out + "}";
       }
@@ -513,7 +603,7 @@ class Lowering {
           }
           if (field == nullptr) continue;
           const std::string member =
-              MemberName(field->name, EscapeCpp(t.resolved->name), t.resolved->fields);
+              MemberName(field->name, EscapeCpp(t.resolved->name), FieldNames(t.resolved->fields));
           const std::string value = Value(field->type, e, depth + 1);
           if (field->req == idl::Req::kOptional || t.resolved->kind == idl::Definition::kUnion) {
             out += "v.set_" + field->name + "(" + value + "); ";
@@ -540,7 +630,7 @@ class Lowering {
 }  // namespace
 
 std::string EscapeCpp(const std::string& name) {
-  if (Reserved().count(name) != 0 || IsUsedName(name)) return name + "_";
+  if (Reserved().count(name) != 0 || IsMacro(name) || IsUsedName(name)) return name + "_";
   // Identifiers with a double underscore or an underscore + capital are
   // reserved in C++.
   if (name.find("__") != std::string::npos ||

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "bench/workloads.h"
+#include "collide_services.h"
+#include "collide_types.h"
 #include "conformance_types.h"
 #include "echo_types.h"
 #include "everything_types.h"
@@ -370,6 +372,52 @@ TEST(GeneratedTest, NamesThatCollideWithGeneratedOnesStillWork) {
   static_assert(
       std::is_same_v<decltype(&Client::foo_async_), ::tern::rpc::Future<int32_t> (Client::*)(
                                                         int32_t, const ::tern::rpc::CallOptions&)>);
+}
+
+// collide.thrift: names that hide ::std, C macros, the members of an
+// allocator-aware struct, or the accessors of the result's `success` are
+// renamed, and the renamed members still round-trip.
+TEST(GeneratedTest, NamesThatCollideWithCppOrTheResultStructStillWork) {
+  namespace co = ::tern::test::collide::std_;
+  EXPECT_EQ(static_cast<int32_t>(co::Errno::EINVAL_), 22);
+  EXPECT_EQ(static_cast<int32_t>(co::Errno::NAN_), 3);
+  co::allocator_type_ a;
+  EXPECT_EQ(a.offsetof_, co::Errno::EINVAL_);
+  a.get_allocator_ = "g";
+  a.allocator_type__ = "t";
+  a.EOF_ = 1;
+  a.stdin_ = {"x", "y"};
+  EXPECT_EQ(Read<co::allocator_type_>(Bytes(a)), a);
+  const co::Nothing none;
+  EXPECT_EQ(none.getType(), 0);
+  EXPECT_EQ(Read<co::Nothing>(Bytes(none)), none);
+  EXPECT_EQ(co::kTwice.size(), 2u);
+  EXPECT_EQ(co::kTwice.at(1), "last");
+
+  // The exception named `success` is success_ in the result struct; the
+  // others keep their IDL names in their accessors.
+  co::Collide_success_result r;
+  r.set_success(5);
+  co::Oops oops;
+  oops.message = "m";
+  r.set_success_(oops);
+  co::Other other;
+  other.what = 7;
+  r.set_has_success(other);
+  r.set_set_success(oops);
+  const auto back = Read<co::Collide_success_result>(Bytes(r));
+  EXPECT_EQ(back, r);
+  EXPECT_EQ(back.success, 5);
+  EXPECT_EQ(back.success_.message, "m");
+  EXPECT_EQ(back.has_success__.what, 7);
+  co::Collide_success_args args;
+  args.x = 1;
+  args.has_x_ = 2;
+  args.set_x_ = 3;
+  EXPECT_EQ(Read<co::Collide_success_args>(Bytes(args)), args);
+  static_assert(std::is_same_v<decltype(&co::CollideClient::Collide_plain_args),
+                               int32_t (co::CollideClient::*)(co::allocator_type_, co::Nothing,
+                                                              const ::tern::rpc::CallOptions&)>);
 }
 
 }  // namespace

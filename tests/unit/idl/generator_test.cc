@@ -85,6 +85,42 @@ TEST(GeneratorTest, KeywordsAndReservedNamesAreEscaped) {
   EXPECT_THAT(h, HasSubstr("int32_t tern_x_{};"));
 }
 
+TEST(GeneratorTest, NamesThatAreMacrosOrHideStdAreEscaped) {
+  auto out = Generate(
+      "namespace cpp a.std.tern\nenum E { EINVAL = 1, AF_INET = 2, NAN = 3 }\n"
+      "struct S { 1: i32 offsetof, 2: string allocator_type, 3: string get_allocator }");
+  const std::string& h = out["t_types.h"];
+  EXPECT_THAT(h, HasSubstr("namespace a::std_::tern_ {"));
+  EXPECT_THAT(h, HasSubstr("EINVAL_ = 1"));
+  EXPECT_THAT(h, HasSubstr("AF_INET_ = 2"));
+  EXPECT_THAT(h, HasSubstr("NAN_ = 3"));
+  EXPECT_THAT(h, HasSubstr("int32_t offsetof_{};"));
+  EXPECT_THAT(h, HasSubstr("std::string allocator_type_;"));
+  EXPECT_THAT(h, HasSubstr("std::string get_allocator_;"));
+}
+
+TEST(GeneratorTest, NamesThatEscapeToOneCppNameAreRefused) {
+  idl::Compiler c;
+  idl::Diagnostics d;
+  idl::Program* p = c.ParseString(
+      "t.thrift", "enum operator { A }\nstruct operator_ { 1: i32 class, 2: i32 class_ }", d);
+  ASSERT_FALSE(d.has_errors()) << d.ToString();
+  Lower(*p, d);
+  EXPECT_THAT(d.ToString(),
+              HasSubstr("2:8: error: 'operator_' and 'operator' both become 'operator_' in C++"));
+  EXPECT_THAT(d.ToString(), HasSubstr("error: 'class_' and 'class' both become 'class_' in C++"));
+}
+
+TEST(GeneratorTest, AnExceptionTypeThrownTwiceIsCaughtOnce) {
+  auto out = Generate(
+      "exception X { 1: string message }\n"
+      "service S { void f() throws (1: X a, 2: X b) }");
+  const std::string& cc = out["t_services.cc"];
+  const size_t first = cc.find("} catch (const ::X& x) {");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_EQ(cc.find("} catch (const ::X& x) {", first + 1), std::string::npos);
+}
+
 TEST(GeneratorTest, NumericListsUseTheKernelsOncePerList) {
   auto out = Generate("struct S { 1: list<i64> a, 2: list<double> d }");
   const std::string& cc = out["t_types.cc"];
