@@ -27,6 +27,7 @@ packages=(
   libgflags-dev libgoogle-glog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libthrift-dev thrift-compiler libevent-dev   # interop tests and benchmark peers only
+  python3-thrift                    # interop tests: Apache Thrift's Python library as a peer
   binutils                          # nm, for the exported-symbol checks
 )
 
