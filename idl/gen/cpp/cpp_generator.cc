@@ -1242,7 +1242,22 @@ void EmitStructDecl(Out& o, const Struct& s) {
     o.L("// The id of the field that is set, 0 when none.");
     o.L("int16_t tern_type_ = 0;");
   } else if (l.isset_words > 0) {
-    o.L("uint32_t tern_isset_[" + Num(l.isset_words) + "] = {};");
+    // An optional field with an IDL default starts set, as in Apache's
+    // generated code (its __isset constructor): it is written unless
+    // cleared.
+    std::vector<uint32_t> init(static_cast<size_t>(l.isset_words), 0);
+    for (size_t i = 0; i < s.fields.size(); ++i) {
+      const Field& f = s.fields[i];
+      if (f.req == Req::kOptional && !f.default_cpp.empty() && !f.indirect) {
+        const auto [w, b] = l.isset.at(i);
+        init[static_cast<size_t>(w)] |= uint32_t{1} << b;
+      }
+    }
+    std::string words;
+    for (size_t w = 0; w < init.size(); ++w) {
+      words += std::string(w ? ", " : "") + Num(static_cast<long long>(init[w])) + "u";
+    }
+    o.L("uint32_t tern_isset_[" + Num(l.isset_words) + "] = {" + words + "};");
   }
   o.L();
   // Accessors for optional fields and union members.

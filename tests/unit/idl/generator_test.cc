@@ -147,9 +147,21 @@ TEST(GeneratorTest, OptionalFieldsGetIssetBitsAcrossWords) {
   idl += " }";
   auto out = Generate(idl);
   const std::string& h = out["t_types.h"];
-  EXPECT_THAT(h, HasSubstr("uint32_t tern_isset_[2] = {};"));
+  EXPECT_THAT(h, HasSubstr("uint32_t tern_isset_[2] = {0u, 0u};"));
   EXPECT_THAT(
       h, HasSubstr("bool has_f40() const { return (tern_isset_[1] & (uint32_t{1} << 7)) != 0; }"));
+}
+
+TEST(GeneratorTest, OptionalFieldsWithADefaultStartSet) {
+  // As Apache's __isset constructor does: they are written unless cleared.
+  std::string idl = "struct W {";
+  for (int i = 1; i <= 34; ++i) {
+    idl += " " + std::to_string(i) + ": optional i32 f" + std::to_string(i);
+    if (i == 2 || i == 33) idl += " = 7";
+  }
+  idl += " }";
+  auto out = Generate(idl);
+  EXPECT_THAT(out["t_types.h"], HasSubstr("uint32_t tern_isset_[2] = {2u, 1u};"));
 }
 
 TEST(GeneratorTest, DefaultsAndConstantsBecomeCppValues) {
