@@ -20,6 +20,7 @@
 #include "rpc_values.h"
 #include "tern/rpc/client.h"
 #include "tern/rpc/runtime.h"
+#include "tern_peer.h"
 #include "testing/process.h"
 
 namespace tern::rpc {
@@ -29,50 +30,9 @@ using namespace std::chrono_literals;
 namespace ir = ::tern::interop::rpc;
 using tern::testing::TempDir;
 
-// A child process with its output in a file; SIGTERM and reaped when done.
-class Child {
- public:
-  Child(const std::vector<std::string>& argv, const std::string& log) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      FILE* f = std::freopen(log.c_str(), "w", stdout);
-      if (f != nullptr) ::dup2(::fileno(stdout), 2);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int st = 0;
-      ::waitpid(pid_, &st, 0);
-    }
-  }
-  bool Alive() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-
- private:
-  pid_t pid_ = -1;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Waits for the server's port file; empty on timeout or when it exited.
-std::string WaitForAddress(const std::string& file, const Child& child) {
-  for (int i = 0; i < 400; ++i) {
-    std::string s = ReadFile(file);
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    if (!s.empty()) return s;
-    if (!child.Alive()) return "";
-    std::this_thread::sleep_for(25ms);
-  }
-  return "";
-}
+using tern::interop::Child;
+using tern::interop::ReadFile;
+using tern::interop::WaitForAddress;
 
 struct PythonServerCase {
   const char* server;  // threaded or simple

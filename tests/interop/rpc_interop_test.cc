@@ -24,6 +24,7 @@
 #include "tern/rpc/client.h"
 #include "tern/rpc/runtime.h"
 #include "tern/rpc/server.h"
+#include "tern_peer.h"
 #include "testing/process.h"
 
 namespace tern::rpc {
@@ -33,78 +34,10 @@ using namespace std::chrono_literals;
 namespace ir = ::tern::interop::rpc;
 using tern::testing::TempDir;
 
-// The semantics of rpc_interop.thrift, on Tern.
-class InteropImpl final : public ir::InteropHandler {
- public:
-  std::string ping(std::string who) override { return tern::interop::PingReply(who); }
-  ir::AllTypes roundTrip(ir::AllTypes v) override { return v; }
-  void noop() override {}
-  int64_t add(int32_t a, int64_t b) override { return tern::interop::AddResult(a, b); }
-  std::string fail(int32_t code) override {
-    if (code == 0) return "ok";
-    ir::InteropError e;
-    e.code = code;
-    e.message = tern::interop::FailMessage(code);
-    throw e;
-  }
-  void notify(int64_t token) override { last_.store(token); }
-  int64_t lastNotified() override { return last_.load(); }
-  std::vector<ir::AllTypes> many(int32_t n) override {
-    std::vector<ir::AllTypes> out;
-    for (int32_t i = 0; i < n; ++i) out.push_back(tern::interop::MakeAllTypes<ir::AllTypes>(i));
-    return out;
-  }
-  std::string blob(int32_t size) override { return tern::interop::MakeBlob(size); }
-  ir::Choice echoChoice(ir::Choice c) override { return c; }
-
- private:
-  std::atomic<int64_t> last_{0};
-};
-
-// A child process with its output in a file; SIGTERM and reaped when done.
-class Child {
- public:
-  Child(const std::vector<std::string>& argv, const std::string& log) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      FILE* f = std::freopen(log.c_str(), "w", stdout);
-      if (f != nullptr) ::dup2(::fileno(stdout), 2);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int st = 0;
-      ::waitpid(pid_, &st, 0);
-    }
-  }
-  bool Alive() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-
- private:
-  pid_t pid_ = -1;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Waits for the server's port file; empty on timeout.
-std::string WaitForAddress(const std::string& file, const Child& child) {
-  for (int i = 0; i < 200; ++i) {
-    std::string s = ReadFile(file);
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    if (!s.empty()) return s;
-    if (!child.Alive()) return "";
-    std::this_thread::sleep_for(25ms);
-  }
-  return "";
-}
+using tern::interop::Child;
+using tern::interop::InteropImpl;
+using tern::interop::ReadFile;
+using tern::interop::WaitForAddress;
 
 // The codec plugin that speaks `protocol` ("binary" or "compact").
 std::string CodecFor(const std::string& protocol) {

@@ -29,45 +29,12 @@
 #include "tern/init.h"
 #include "tern/rpc/runtime.h"
 #include "tern/rpc/server.h"
+#include "tern_peer.h"
 
 DEFINE_string(codec, "thrift_fast", "thrift_fast (Binary protocol) or thrift_compact (Compact)");
 DEFINE_string(framing, "framed", "framed, buffered, or auto (each connection's own)");
 DEFINE_int32(port, 0, "port on 127.0.0.1; 0: chosen by the kernel");
 DEFINE_string(port_file, "", "write 127.0.0.1:PORT here once listening");
-
-namespace {
-
-namespace ir = ::tern::interop::rpc;
-
-// The semantics of rpc_interop.thrift.
-class InteropImpl final : public ir::InteropHandler {
- public:
-  std::string ping(std::string who) override { return tern::interop::PingReply(who); }
-  ir::AllTypes roundTrip(ir::AllTypes v) override { return v; }
-  void noop() override {}
-  int64_t add(int32_t a, int64_t b) override { return tern::interop::AddResult(a, b); }
-  std::string fail(int32_t code) override {
-    if (code == 0) return "ok";
-    ir::InteropError e;
-    e.code = code;
-    e.message = tern::interop::FailMessage(code);
-    throw e;
-  }
-  void notify(int64_t token) override { last_.store(token); }
-  int64_t lastNotified() override { return last_.load(); }
-  std::vector<ir::AllTypes> many(int32_t n) override {
-    std::vector<ir::AllTypes> out;
-    for (int32_t i = 0; i < n; ++i) out.push_back(tern::interop::MakeAllTypes<ir::AllTypes>(i));
-    return out;
-  }
-  std::string blob(int32_t size) override { return tern::interop::MakeBlob(size); }
-  ir::Choice echoChoice(ir::Choice c) override { return c; }
-
- private:
-  std::atomic<int64_t> last_{0};
-};
-
-}  // namespace
 
 int main(int argc, char** argv) {
   tern::InitProcess(&argc, &argv,
@@ -109,7 +76,7 @@ int main(int argc, char** argv) {
     std::cerr << "tern_rpc_server: " << server.status() << "\n";
     return 1;
   }
-  if (tern::Status s = (*server)->Serve(std::make_shared<InteropImpl>()); !s.ok()) {
+  if (tern::Status s = (*server)->Serve(std::make_shared<tern::interop::InteropImpl>()); !s.ok()) {
     std::cerr << "tern_rpc_server: " << s << "\n";
     return 1;
   }
