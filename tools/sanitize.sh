@@ -4,7 +4,9 @@
 #     generated code (FastRead/FastWrite, TypeInfo, bad input, copy-free
 #     views), the IDL compiler, the thrift_fast, thrift_copyfree and
 #     thrift_compact codecs, the netpoll transport and load generator, the
-#     RPC runtime (client <-> server), and the fuzz corpora replayed;
+#     RPC runtime (client <-> server), the fuzz corpora replayed, and a Tern
+#     server process under Apache's Python client, hostile cases included
+#     (interop.python.*: the server must also exit cleanly, no leak);
 #   TSan over the buffer tests (the one-writer/one-reader contract), the
 #     netpoll transport (pollers, cross-thread Send, close races) and the
 #     RPC runtime (workers, async replies, deadlines, shutdown);
@@ -37,8 +39,9 @@ configure() {  # dir sanitizer
 asan_targets=(buffer_test simd_test gen_test gen_pmr_test idl_test idl_parser_fuzz_replay netpoll_test loadgen_test rpc_runtime_test
               thrift_fast_test thrift_framer_fuzz_replay thrift_copyfree_test rpc_test rpc_metrics_test
               compact_codec_test tern_plugin_thrift_compact compact_fuzz_replay rpc_view_test rpc_pmr_test
-              view_test view_fuzz_replay)
-asan_regex='^(buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|thrift_copyfree|compact|view|rpc)\.'
+              view_test view_fuzz_replay tern_rpc_server tern_python_interop_gen)
+asan_regex='^((buffer|simd|gen|idl|netpoll|loadgen|thrift_fast|thrift_copyfree|compact|view|rpc)\.'
+asan_regex+='|interop\.python\.(binary|compact)_)'
 fuzz_targets=(idl_parser_fuzz thrift_framer_fuzz compact_fuzz view_fuzz)
 fuzz_corpora=(tests/fuzz/corpus/idl_parser tests/fuzz/corpus/thrift_framer tests/fuzz/corpus/compact
               tests/fuzz/corpus/view)
