@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <memory_resource>
@@ -195,8 +196,19 @@ struct MapOps {
   static void Clear(void* c) { static_cast<C*>(c)->clear(); }
   static void Reserve(void*, size_t) {}
   static void Add(void* c, void* k, void* v) {
+    auto* m = static_cast<C*>(c);
+    K& key = *static_cast<K*>(k);
+    if constexpr (requires { m->key_comp(); }) {
+      // Peers whose maps are ordered (Apache's and Tern's std::map) send the
+      // keys in order: a key past the last one goes at the end with one
+      // comparison instead of a descent from the root.
+      if (m->empty() || m->key_comp()(std::prev(m->end())->first, key)) {
+        m->emplace_hint(m->end(), std::move(key), std::move(*static_cast<V*>(v)));
+        return;
+      }
+    }
     // Last value wins for a repeated key, as in Apache Thrift.
-    (*static_cast<C*>(c))[std::move(*static_cast<K*>(k))] = std::move(*static_cast<V*>(v));
+    (*m)[std::move(key)] = std::move(*static_cast<V*>(v));
   }
   static void ForEach(const void* c, void* ctx, void (*fn)(void*, const void*, const void*)) {
     ForEachSorted(*static_cast<const C*>(c),
