@@ -309,7 +309,7 @@ TEST(CompactListTest, UnusualVarintsReadTheSameOnEveryPath) {
       uint64_t value = 0;
       for (size_t b = 0; b < len; ++b) {
         uint8_t byte = static_cast<uint8_t>((s >> (b * 5)) & 0x7f);
-        if (b == 9) byte &= 1;  // a 10th byte carries bit 63 only
+        if (b == 9) byte &= 1;                            // a 10th byte carries bit 63 only
         if ((s >> 40) % 3 == 0 && b + 1 < len) byte = 0;  // zero padding
         value |= static_cast<uint64_t>(byte) << (7 * b);
         body.push_back(static_cast<uint8_t>(byte | (b + 1 < len ? 0x80 : 0)));
@@ -327,8 +327,8 @@ TEST(CompactListTest, UnusualVarintsReadTheSameOnEveryPath) {
     auto r = compact::Read(c::Numbers::kTernTypeInfo, &back, body.data(), body.size(), ctx);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(*r, body.size());
-    const std::vector<int64_t> got = wide ? back.i64s : std::vector<int64_t>(back.i32s.begin(),
-                                                                             back.i32s.end());
+    const std::vector<int64_t> got =
+        wide ? back.i64s : std::vector<int64_t>(back.i32s.begin(), back.i32s.end());
     ASSERT_EQ(got, want) << (wide ? "i64" : "i32");
 
     // The same list with one varint made 11 bytes long, at each of several
