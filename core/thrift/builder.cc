@@ -53,11 +53,37 @@ OwnBytes& OwnBytes::operator=(OwnBytes&& o) noexcept {
 
 }  // namespace detail
 
-StructBuilder::StructBuilder(const TypeInfo& t, std::atomic<uint32_t>* size_hint)
-    : type_(&t), union_(t.kind == StructKind::kUnion), size_hint_(size_hint), loc_(t.num_fields) {}
+uint64_t StructBuilder::RequiredMask(const TypeInfo& t) {
+  if (t.kind == StructKind::kUnion) return 0;
+  uint64_t m = 0;
+  for (uint32_t i = 0; i < t.num_fields; ++i) {
+    if (t.fields[i].req != Requiredness::kRequired) continue;
+    if (i >= 64) return kScanRequired;
+    m |= uint64_t{1} << i;
+  }
+  return m;
+}
 
-StructBuilder::StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_t* slots)
-    : StructBuilder(t) {
+StructBuilder::StructBuilder(const TypeInfo& t, std::atomic<uint32_t>* size_hint, uint64_t required)
+    : type_(&t),
+      union_(t.kind == StructKind::kUnion),
+      required_(required == kScanRequired ? RequiredMask(t) : required),
+      size_hint_(size_hint),
+      loc_(t.num_fields) {
+  // A fresh builder with a size hint takes its own bytes now, so that the
+  // setters of a struct built field by field all take the inline path.
+  if (size_hint != nullptr) {
+    const uint32_t hint = size_hint->load(std::memory_order_relaxed);
+    if (hint != 0) {
+      own_ = detail::OwnBytes::Allocate(hint);
+      own_cap_ = hint;
+    }
+  }
+}
+
+StructBuilder::StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_t* slots,
+                             uint64_t required)
+    : StructBuilder(t, nullptr, required) {
   if (v.bytes == nullptr || v.end <= v.begin) return;
   src_ = v.bytes;
   // Every received field but the stop byte.
@@ -89,6 +115,7 @@ StructBuilder::~StructBuilder() {
 StructBuilder::StructBuilder(const StructBuilder& o)
     : type_(o.type_),
       union_(o.union_),
+      required_(o.required_),
       src_(o.src_),
       size_hint_(o.size_hint_),
       own_size_(o.own_size_),
@@ -461,7 +488,7 @@ void StructBuilder::SetEncoded(uint32_t field, const Bytes& b, uint32_t off, uin
 
 void StructBuilder::Clear(uint32_t field) { Cut(field); }
 
-int StructBuilder::MissingRequired() const {
+int StructBuilder::ScanRequired() const {
   if (type_->kind == StructKind::kUnion) return -1;
   for (uint32_t i = 0; i < type_->num_fields; ++i) {
     if (type_->fields[i].req == Requiredness::kRequired && loc_[i].len == 0) {
@@ -471,7 +498,7 @@ int StructBuilder::MissingRequired() const {
   return -1;
 }
 
-bool StructBuilder::shares() const {
+bool StructBuilder::SharesSrc() const {
   for (const Piece& p : pieces_) {
     if (p.kind == kRef || (p.kind == kSrc && p.len >= kRefBytes)) return true;
   }

@@ -1011,19 +1011,34 @@ void EmitViewDefs(Out& o, const Struct& s) {
 
 // ---- copy-free builders (tern/thrift/builder.h) ---------------------------------
 
+// StructBuilder::RequiredMask of s, as a C++ expression.
+std::string RequiredMaskOf(const Struct& s) {
+  if (s.kind == StructKind::kUnion) return "0";
+  uint64_t m = 0;
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    if (s.fields[i].req != Req::kRequired) continue;
+    if (i >= 64) return "::tern::view::StructBuilder::kScanRequired";
+    m |= uint64_t{1} << i;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "0x%llxull", static_cast<unsigned long long>(m));
+  return buf;
+}
+
 // The builder class, after every view class of the file.
 void EmitBuilderDecl(Out& o, const Struct& s) {
   const std::string B = BuilderName(s);
   const std::string V = ViewName(s);
+  const std::string mask = RequiredMaskOf(s);
   o.L("class " + s.cpp + "::" + B + " {");
   o.L(" public:");
   o.In();
   o.L("// An empty " + s.name + ": no field set (unset fields are absent on the wire).");
-  o.L(B + "() : tern_b_(" + s.cpp + "::kTernTypeInfo, &tern_size_hint_) {}");
+  o.L(B + "() : tern_b_(" + s.cpp + "::kTernTypeInfo, &tern_size_hint_, " + mask + ") {}");
   o.L("// Every field of the view as received; setters replace single fields. The");
   o.L("// view's bytes must outlive the builder.");
   o.L("explicit " + B + "(const " + V + "& v) : tern_b_(" + s.cpp +
-      "::kTernTypeInfo, v.tern_core_, v.tern_slot_) {}");
+      "::kTernTypeInfo, v.tern_core_, v.tern_slot_, " + mask + ") {}");
   o.L();
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const Field& f = s.fields[i];

@@ -272,6 +272,46 @@ TEST(BuilderTest, MissingRequiredFieldIsAnErrorNotBadBytes) {
   EXPECT_EQ(e.WriteTo(out).code(), StatusCode::kInvalidArgument);
 }
 
+TEST(BuilderTest, RequiredMaskNamesTheRequiredFields) {
+  using view::StructBuilder;
+  // conformance.thrift: Requiredness's fields 0 (id) and 5 (name) are required.
+  EXPECT_EQ(StructBuilder::RequiredMask(c::Requiredness::kTernTypeInfo), 0x21u);
+  // A union's fields are never required.
+  EXPECT_EQ(StructBuilder::RequiredMask(c::Choice::kTernTypeInfo), 0u);
+}
+
+TEST(BuilderTest, RequiredFieldPastTheSixtyFourthIsChecked) {
+  // A struct of 70 i32 fields whose field 66 is required: beyond the mask,
+  // so an emit walks the fields.
+  std::vector<FieldInfo> fields(70);
+  for (size_t i = 0; i < fields.size(); ++i) {
+    fields[i] = FieldInfo{static_cast<int16_t>(i + 1),
+                          i == 66 ? Requiredness::kRequired : Requiredness::kDefault,
+                          false,
+                          ValueType{TType::kI32, CppType::kI32, false, false, nullptr, nullptr},
+                          "f",
+                          0,
+                          0,
+                          0,
+                          nullptr};
+  }
+  TypeInfo t{};
+  t.name = "Wide";
+  t.kind = StructKind::kStruct;
+  t.fields = fields.data();
+  t.num_fields = static_cast<uint32_t>(fields.size());
+  EXPECT_EQ(view::StructBuilder::RequiredMask(t), view::StructBuilder::kScanRequired);
+  view::StructBuilder b(t);
+  for (uint32_t i = 0; i < 66; ++i) b.SetFixed(i, i);
+  EXPECT_EQ(b.MissingRequired(), 66);
+  EXPECT_EQ(b.Emittable().code(), StatusCode::kInvalidArgument);
+  b.SetFixed(66, 7);
+  EXPECT_EQ(b.MissingRequired(), -1);
+  EXPECT_TRUE(b.Emittable().ok());
+  LinkBuffer out;
+  EXPECT_TRUE(b.WriteTo(out).ok());
+}
+
 TEST(BuilderTest, NestedBuildersAreSplicedIn) {
   c::Tree::Builder leaf;
   leaf.set_label("leaf");

@@ -135,7 +135,14 @@ class PodVec {
   }
   void resize(size_t n) {
     reserve(n);
-    for (size_t i = size_; i < n; ++i) data_[i] = T();
+    if (n > size_) {
+      if constexpr (std::is_trivially_default_constructible_v<T>) {
+        // Value-initialised: all zero bits (one memset, not a store per member).
+        std::memset(static_cast<void*>(data_ + size_), 0, (n - size_) * sizeof(T));
+      } else {
+        for (size_t i = size_; i < n; ++i) data_[i] = T();
+      }
+    }
     size_ = n;
   }
   // Grows to n without initialising the new elements (n >= size()).
@@ -223,11 +230,21 @@ class TERN_EXPORT StructBuilder {
   // per-type estimate of the bytes a builder writes itself (the generated
   // Builder keeps one per struct type): the first allocation takes that
   // much, and a builder that wrote more raises it when destroyed.
-  explicit StructBuilder(const TypeInfo& t, std::atomic<uint32_t>* size_hint = nullptr);
+  // `required`, when given, is RequiredMask(t), which generated code knows
+  // at compile time (saves a walk of the fields per builder).
+  explicit StructBuilder(const TypeInfo& t, std::atomic<uint32_t>* size_hint = nullptr,
+                         uint64_t required = kScanRequired);
   // Every field of the view's struct, as received. `slots` is the view's
   // index (one entry per t.fields). An empty view (no bytes) gives an empty
   // builder.
-  StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_t* slots);
+  StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_t* slots,
+                uint64_t required = kScanRequired);
+
+  // Bit i set: field i of a struct (not a union) is required. kScanRequired
+  // when a required field's index is 64 or more (then the fields are walked
+  // when a builder is emitted).
+  static constexpr uint64_t kScanRequired = ~uint64_t{0};
+  static uint64_t RequiredMask(const TypeInfo& t);
   ~StructBuilder();
   StructBuilder(const StructBuilder& o);
   StructBuilder& operator=(const StructBuilder& o);
@@ -294,11 +311,18 @@ class TERN_EXPORT StructBuilder {
   }
   // True when emitting links pieces by reference (attached Slices, large
   // received runs) rather than copying everything.
-  bool shares() const;
+  bool shares() const { return !refs_.empty() || (src_ != nullptr && SharesSrc()); }
   // The first error of a setter (a value too large to encode), or OK.
   const Status& status() const { return error_; }
   // The first required field that is not set, or -1.
-  int MissingRequired() const;
+  int MissingRequired() const {
+    if (TERN_UNLIKELY(required_ == kScanRequired)) return ScanRequired();
+    for (uint64_t m = required_; m != 0; m &= m - 1) {
+      const int i = std::countr_zero(m);
+      if (loc_[static_cast<uint32_t>(i)].len == 0) return i;
+    }
+    return -1;
+  }
   // Appends the struct (fields and stop byte) to out. Does not Flush.
   Status WriteTo(LinkBuffer& out) const;
   // Writes exactly size() bytes at out.
@@ -374,6 +398,10 @@ class TERN_EXPORT StructBuilder {
     return own_.get() + off;
   }
   void SetStringSlow(uint32_t field, std::string_view s);
+  // A src piece large enough to go out by reference.
+  bool SharesSrc() const;
+  // MissingRequired by a walk of the fields.
+  int ScanRequired() const;
   Status NotEmittable() const;
   // Its fast_write copies the pieces without checking again: whoever made
   // the BodyRef checked Emittable().
@@ -386,7 +414,8 @@ class TERN_EXPORT StructBuilder {
   void MaybeCompact();
 
   const TypeInfo* type_;
-  bool union_;  // type_->kind == kUnion
+  bool union_;         // type_->kind == kUnion
+  uint64_t required_;  // RequiredMask(*type_), or kScanRequired
   const Bytes* src_ = nullptr;
   std::atomic<uint32_t>* size_hint_ = nullptr;
   detail::OwnBytes own_;  // bytes the builder wrote (not zero-filled)
