@@ -64,22 +64,25 @@ uint64_t StructBuilder::RequiredMask(const TypeInfo& t) {
   return m;
 }
 
+namespace {
+
+// What a builder with this size hint allocates at construction (0: none).
+uint32_t InitialOwn(const std::atomic<uint32_t>* size_hint) {
+  return size_hint != nullptr ? size_hint->load(std::memory_order_relaxed) : 0;
+}
+
+}  // namespace
+
+// A fresh builder with a size hint takes its own bytes now, so that the
+// setters of a struct built field by field all take the inline path.
 StructBuilder::StructBuilder(const TypeInfo& t, std::atomic<uint32_t>* size_hint, uint64_t required)
     : type_(&t),
       union_(t.kind == StructKind::kUnion),
       required_(required == kScanRequired ? RequiredMask(t) : required),
       size_hint_(size_hint),
-      loc_(t.num_fields) {
-  // A fresh builder with a size hint takes its own bytes now, so that the
-  // setters of a struct built field by field all take the inline path.
-  if (size_hint != nullptr) {
-    const uint32_t hint = size_hint->load(std::memory_order_relaxed);
-    if (hint != 0) {
-      own_ = detail::OwnBytes::Allocate(hint);
-      own_cap_ = hint;
-    }
-  }
-}
+      own_cap_(InitialOwn(size_hint)),
+      own_(own_cap_ != 0 ? detail::OwnBytes::Allocate(own_cap_) : detail::OwnBytes()),
+      loc_(t.num_fields) {}
 
 StructBuilder::StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_t* slots,
                              uint64_t required)
@@ -637,8 +640,9 @@ const TypeInfo& BuiltStructType() {
   // the pieces are copied without checking again.
   constexpr auto write = [](const void* obj, uint8_t* out) {
     const StructBuilder& b = AsBuilder(obj);
+    const size_t n = b.size();
     b.CopyPieces(out);
-    return out + b.size();
+    return out + n;
   };
   static constexpr TypeInfo kBuiltStructType = {
       "(built struct)",

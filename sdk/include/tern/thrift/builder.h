@@ -418,9 +418,9 @@ class TERN_EXPORT StructBuilder {
   uint64_t required_;  // RequiredMask(*type_), or kScanRequired
   const Bytes* src_ = nullptr;
   std::atomic<uint32_t>* size_hint_ = nullptr;
-  detail::OwnBytes own_;  // bytes the builder wrote (not zero-filled)
   uint32_t own_size_ = 0;
-  uint32_t own_cap_ = 0;
+  uint32_t own_cap_ = 0;    // (before own_: the constructor sizes own_ by it)
+  detail::OwnBytes own_;    // bytes the builder wrote (not zero-filled)
   size_t own_garbage_ = 0;  // own_ bytes no piece refers to any more
   detail::PodVec<Piece, 4> pieces_;
   std::vector<Slice> refs_;
