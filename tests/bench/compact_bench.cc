@@ -6,13 +6,16 @@
 // workloads of ../shared/bench/README.md (issue 10, item 5).
 //
 //   BM_<Tern|TernMsg|ApacheDefault|ApacheTemplates>_<Write|Read>/<workload>
+//   BM_TernRef_Write/<workload>
 //   BM_TernArena_Read/<workload>
 //   BM_Memcpy_Write/<workload>
 //
 // Tern, Apache*: one struct, no envelope (the bytes compared are the same
 // bytes). Write: Tern's one-pass compact::WriteTo (the codec's body path)
 // into a reused LinkBuffer, flushed, consumed and released per iteration;
-// Apache writes into a reused TMemoryBuffer, reset per iteration. Read:
+// Apache writes into a reused TMemoryBuffer, reset per iteration. TernRef
+// (writes only): the same with a keep-alive of the struct, so strings of
+// 4 KB and more are linked in by reference (as serde_bench's TernRef). Read:
 // decode into a fresh object per iteration, constructed and destroyed
 // inside the timed loop, from the bytes that family's write produced
 // (identical for all three: checked below).
@@ -290,17 +293,24 @@ class Workload {
 
 // ---- Tern -----------------------------------------------------------------
 
+// by_ref: with a keep-alive of the struct, so strings of 4 KB and more are
+// linked into the buffer, not copied (what the codec's Encode does for a
+// BodyRef with a keep-alive: the server's large results).
 template <class W>
-void TernWrite(benchmark::State& state, W& w) {
+void TernWrite(benchmark::State& state, W& w, bool by_ref) {
   if (!w.error().empty()) return state.SkipWithError(w.error().c_str());
   using T = typename W::TernType;
   const auto obj = w.Tern();
   const tern::TypeInfo& t = T::kTernTypeInfo;
+  // The struct outlives every use of the output (consumed and released per
+  // iteration), so a keep-alive without a release function is enough.
+  const tern::Slice owner =
+      by_ref ? tern::Slice::External(obj.get(), 0, nullptr, nullptr) : tern::Slice();
   tern::LinkBuffer out;
   size_t bytes = 0;
   std::string got;
   auto once = [&](std::string* capture) {
-    tern::Status st = tern::compact::WriteTo(t, obj.get(), out, 0, &bytes);
+    tern::Status st = tern::compact::WriteTo(t, obj.get(), out, 0, &bytes, &owner);
     if (TERN_UNLIKELY(!st.ok())) state.SkipWithError(st.ToString().c_str());
     out.Flush();
     if (capture != nullptr) {
@@ -516,7 +526,8 @@ void Register(const std::string& name, Fill fill) {
         ->ComputeStatistics("min", Min)
         ->ComputeStatistics("max", Max);
   };
-  add("Tern_Write", [&w](benchmark::State& s) { TernWrite(s, w); });
+  add("Tern_Write", [&w](benchmark::State& s) { TernWrite(s, w, false); });
+  add("TernRef_Write", [&w](benchmark::State& s) { TernWrite(s, w, true); });
   add("TernMsg_Write", [&w](benchmark::State& s) { TernMsgWrite(s, w); });
   add("ApacheDefault_Write",
       [&w](benchmark::State& s) { ApacheWrite<DefaultProto>(s, w, w.Default()); });

@@ -12,7 +12,9 @@
 // Encode: one pass. Frame header, envelope and about what the last body of
 // that type took are reserved at once, the body is written as it goes
 // (compact::WriteReserved: no size pass; more room is reserved if it runs
-// out) and the frame length is filled in at the end. On an error `out` may
+// out) and the frame length is filled in at the end. With a keep-alive in
+// the BodyRef, strings and binaries of 4 KB and more are linked into `out`
+// by reference (as thrift_fast does), not copied. On an error `out` may
 // hold part of the message: the caller discards it. Decode: the whole frame
 // is handed over contiguously (FrameView); the body must end exactly at the
 // frame's end. Framing is chosen when the codec is created (config key

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tern/cpu.h"
+#include "tern/writer.h"
 
 namespace tern::compact {
 
@@ -476,6 +477,8 @@ size_t StructSize(const TypeInfo& t, const void* obj) {
 struct ExactSink {
   uint8_t* p;
   static bool Ensure(size_t) { return true; }
+  static bool ByReference(size_t) { return false; }
+  static bool Reference(const uint8_t*, size_t) { return false; }
 };
 
 // BufferSink: room reserved in a LinkBuffer as the writer goes, so no size
@@ -486,15 +489,33 @@ class BufferSink {
  public:
   static constexpr size_t kMaxChunk = size_t{1} << 20;
 
-  BufferSink(LinkBuffer& out, uint8_t* p, size_t room) : p(p), out_(&out), end_(p + room) {}
+  // With an owner (a keep-alive Slice holding a block, as Writer takes
+  // one: tern/writer.h), strings of at least Writer::kDefaultRefThreshold
+  // bytes are linked into out by reference instead of copied.
+  BufferSink(LinkBuffer& out, uint8_t* p, size_t room, const Slice* owner = nullptr)
+      : p(p), out_(&out), end_(p + room), owner_(owner) {}
   uint8_t* p;
   bool Ensure(size_t n) { return TERN_LIKELY(static_cast<size_t>(end_ - p) >= n) || Grow(n); }
+  // Whether n payload bytes go by reference.
+  bool ByReference(size_t n) const {
+    return owner_ != nullptr && n >= Writer::kDefaultRefThreshold;
+  }
+  // Links [d, d + n), which the owner keeps alive, into out (after what
+  // was written so far); the next Ensure reserves again.
+  bool Reference(const uint8_t* d, size_t n) {
+    Finish();
+    out_->Append(Slice::FromBlock(owner_->block(), d, n));
+    referenced_ += n;
+    return true;
+  }
   // Gives back what is reserved and unwritten.
   void Finish() {
     out_->Unmalloc(static_cast<size_t>(end_ - p));
     end_ = p;
   }
   Status status() const { return error_; }
+  // Bytes linked by reference so far.
+  size_t referenced() const { return referenced_; }
 
  private:
   bool Grow(size_t n) {
@@ -519,6 +540,8 @@ class BufferSink {
 
   LinkBuffer* out_;
   uint8_t* end_;
+  const Slice* owner_;
+  size_t referenced_ = 0;
   size_t chunk_ = LinkBuffer::kDefaultBlockSize;
   Status error_;
 };
@@ -559,6 +582,8 @@ template <class Sink>
 bool PutString(Sink& s, std::string_view v) {
   if (!s.Ensure(10)) return false;
   s.p = PutVarint(s.p, v.size());
+  if (s.ByReference(v.size()))
+    return s.Reference(reinterpret_cast<const uint8_t*>(v.data()), v.size());
   return PutBytes(s, v.data(), v.size());
 }
 
@@ -832,7 +857,7 @@ bool WriteStruct(const TypeInfo& t, const void* obj, Sink& s) {
     if (f.type.cpp == CppType::kString) {  // the common case, inline
       const auto* str = static_cast<const std::string*>(v);
       const size_t n = str->size();
-      if (TERN_LIKELY(n <= kMaxOneRun)) {
+      if (TERN_LIKELY(n <= kMaxOneRun && !s.ByReference(n))) {
         if (!s.Ensure(kMaxFieldHeader + 10 + n)) return false;
         uint8_t* out = PutFieldHeader(s.p, kCBinary, f.id, last);
         out = PutVarint(out, n);
@@ -1424,27 +1449,28 @@ size_t SizeHint(const TypeInfo& t) {
 }
 
 Status WriteReserved(const TypeInfo& t, const void* obj, LinkBuffer& out, uint8_t* p, size_t room,
-                     size_t* written) {
+                     size_t* written, const Slice* owner) {
   const size_t before = out.UnflushedLen() - room;
-  BufferSink s(out, p, room);
+  BufferSink s(out, p, room, owner != nullptr && owner->block() != nullptr ? owner : nullptr);
   const bool ok = WriteStruct(t, obj, s);
   s.Finish();
   if (!ok) return s.status();
   const size_t n = out.UnflushedLen() - before;
-  // Capped, so one huge struct does not make every later one reserve that
-  // much.
-  HintFor(t).store(static_cast<uint32_t>(std::min<size_t>(n, BufferSink::kMaxChunk)),
-                   std::memory_order_relaxed);
+  // What was copied (references need no room), capped, so one huge struct
+  // does not make every later one reserve that much.
+  HintFor(t).store(
+      static_cast<uint32_t>(std::min<size_t>(n - s.referenced(), BufferSink::kMaxChunk)),
+      std::memory_order_relaxed);
   if (written != nullptr) *written = n;
   return Status::OK();
 }
 
-Status WriteTo(const TypeInfo& t, const void* obj, LinkBuffer& out, size_t reserve,
-               size_t* written) {
+Status WriteTo(const TypeInfo& t, const void* obj, LinkBuffer& out, size_t reserve, size_t* written,
+               const Slice* owner) {
   size_t got = 0;
   Result<uint8_t*> mem = out.MallocAtLeast(reserve != 0 ? reserve : SizeHint(t), &got);
   if (!mem.ok()) return std::move(mem).status().WithContext("thrift_compact");
-  return WriteReserved(t, obj, out, *mem, got, written);
+  return WriteReserved(t, obj, out, *mem, got, written, owner);
 }
 
 Result<size_t> Read(const TypeInfo& t, void* obj, const uint8_t* p, size_t n, ReadContext& ctx) {

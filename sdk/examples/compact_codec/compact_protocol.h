@@ -31,6 +31,7 @@
 #include <cstdint>
 
 #include "tern/buffer.h"
+#include "tern/slice.h"
 #include "tern/status.h"
 #include "tern/type_info.h"
 
@@ -47,13 +48,17 @@ uint8_t* Write(const TypeInfo& t, const void* obj, uint8_t* out);
 // continue in further blocks. *written (when not null) is their count. Does
 // not Flush. On an error (out of memory) part of the struct may be in out:
 // discard it.
+// With an `owner` that holds a block (a keep-alive of obj, as a codec's
+// BodyRef carries one: tern/codec.h), strings and binaries of at least
+// Writer::kDefaultRefThreshold bytes are linked into out by reference, not
+// copied; the owner's block then stays referenced until out releases them.
 Status WriteTo(const TypeInfo& t, const void* obj, LinkBuffer& out, size_t reserve = 0,
-               size_t* written = nullptr);
+               size_t* written = nullptr, const Slice* owner = nullptr);
 // The same after a header of the caller's: [p, p + room) is the rest of a
 // reservation the caller made in out (MallocAtLeast; SizeHint(t) is about
 // what the struct will take).
 Status WriteReserved(const TypeInfo& t, const void* obj, LinkBuffer& out, uint8_t* p, size_t room,
-                     size_t* written);
+                     size_t* written, const Slice* owner = nullptr);
 size_t SizeHint(const TypeInfo& t);
 // Decodes one struct from [p, p + n) into obj (a constructed value of t);
 // returns the bytes consumed.
