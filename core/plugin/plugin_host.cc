@@ -165,6 +165,14 @@ Status PluginHost::Scan(const std::vector<std::string>& dirs, size_t explicit_di
       }
       continue;
     }
+    // The same directory named twice (a config's [plugins] dir that is also
+    // the default one, a symlink): its plugins are inspected once, not
+    // refused as shadowed by themselves.
+    const bool seen = std::any_of(searched_.begin(), searched_.end(), [&](const std::string& d) {
+      std::error_code eq;
+      return fs::equivalent(d, dir, eq);
+    });
+    if (seen) continue;
     searched_.push_back(dir);
     std::vector<std::string> files;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {

@@ -153,6 +153,21 @@ TEST(PluginHostTest, FirstDirectoryWinsAndTheOtherIsShadowed) {
   EXPECT_THAT(shadowed->refusal, HasSubstr("shadowed by"));
 }
 
+TEST(PluginHostTest, ADirectoryNamedTwiceIsScannedOnce) {
+  testing::TempDir dir;
+  fs::copy_file(TestPlugin("good"), dir / "libtern_test_good.so");
+  fs::create_directory_symlink(dir.path(), dir / "again");
+  PluginHost host;
+  const std::string d = dir.path().string();
+  ASSERT_TRUE(host.Scan({d, d + "/", fs::path(dir / "again").string()}, 3).ok());
+  // One inspection of the file, none refused as shadowed by itself.
+  for (const PluginRecord& r : host.plugins()) EXPECT_TRUE(r.loaded) << r.path << ": " << r.refusal;
+  EXPECT_TRUE(host.Find(PluginKind::kEncoder, "test_good").ok());
+  PluginHost once;
+  ASSERT_TRUE(once.Scan({d}, 1).ok());
+  EXPECT_EQ(host.plugins().size(), once.plugins().size());
+}
+
 TEST(PluginHostTest, OnlyTheEntryAliasIsExported) {
   const std::string nm = TERN_NM;
   if (nm.empty() || !fs::exists(nm)) GTEST_SKIP() << "nm not found";
