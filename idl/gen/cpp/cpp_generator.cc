@@ -1235,13 +1235,35 @@ void EmitAllocatorMembers(Out& o, const Struct& s, bool has_indirect) {
   o.L("allocator_type get_allocator() const { return " + first->cpp + ".get_allocator(); }");
 }
 
+// An IDL doc comment as // lines. Its text is the IDL author's: a line
+// break of any kind (CR too, which the compiler also ends a line on) starts a
+// new // line, other control characters are dropped, and a line ending in a
+// backslash gets a word after it, so nothing of the doc can splice the next
+// line into the comment or end the comment early.
+void EmitDoc(Out& o, const std::string& doc) {
+  std::string line;
+  auto flush = [&] {
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    if (!line.empty() && line.back() == '\\') line += " (a backslash ends this line)";
+    o.L(line.empty() ? "//" : "// " + line);
+    line.clear();
+  };
+  if (doc.empty()) return;
+  for (size_t i = 0; i < doc.size(); ++i) {
+    const char c = doc[i];
+    if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < doc.size() && doc[i + 1] == '\n') ++i;
+      flush();
+    } else if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') {
+      line += c;
+    }
+  }
+  if (!line.empty()) flush();
+}
+
 void EmitStructDecl(Out& o, const Struct& s) {
   const Layout l = LayoutOf(s);
-  if (!s.doc.empty()) {
-    std::istringstream lines(s.doc);
-    std::string line;
-    while (std::getline(lines, line)) o.L("// " + line);
-  }
+  EmitDoc(o, s.doc);
   o.L("struct " + s.cpp + " {");
   o.In();
   for (const Field& f : s.fields) {
@@ -1852,11 +1874,7 @@ std::string GenerateTypesHeader(const File& f) {
   o.L();
   OpenNs(o, f);
   for (const Enum& e : f.enums) {
-    if (!e.doc.empty()) {
-      std::istringstream lines(e.doc);
-      std::string line;
-      while (std::getline(lines, line)) o.L("// " + line);
-    }
+    EmitDoc(o, e.doc);
     o.L("enum class " + e.cpp + " : int32_t {");
     o.In();
     for (const auto& [name, value] : e.values) o.L(name + " = " + Num(value) + ",");

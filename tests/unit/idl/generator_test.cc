@@ -99,6 +99,18 @@ TEST(GeneratorTest, NamesThatAreMacrosOrHideStdAreEscaped) {
   EXPECT_THAT(h, HasSubstr("std::string get_allocator_;"));
 }
 
+TEST(GeneratorTest, DocCommentsCannotReachTheCodeAfterThem) {
+  // A doc line ending in a backslash would splice the next line into the
+  // comment; a CR alone ends a line for the compiler.
+  auto out = Generate(
+      "/** Windows path C:\\ */\nstruct S { 1: i32 a }\n"
+      "/** one\rstruct Injected {};\r\ntwo\x01 */\nenum E { A = 1 }");
+  const std::string& h = out["t_types.h"];
+  EXPECT_THAT(h, HasSubstr("// Windows path C:\\ (a backslash ends this line)\nstruct S {"));
+  EXPECT_THAT(h, HasSubstr("one\n// struct Injected {};\n// two\nenum class E"));
+  EXPECT_THAT(h, Not(HasSubstr("\r")));
+}
+
 TEST(GeneratorTest, NamesThatEscapeToOneCppNameAreRefused) {
   idl::Compiler c;
   idl::Diagnostics d;
