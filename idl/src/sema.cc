@@ -654,6 +654,11 @@ class Checker {
       }
       CheckValue(field->type, e, what + ", field '" + k.s + "'", depth + 1, at);
     }
+    if (s.kind == Definition::kUnion && given.size() > 1) {
+      Error(at != nullptr ? *at : v.loc, what + ": a value of union '" + s.name + "' sets " +
+                                             std::to_string(given.size()) +
+                                             " fields; a union holds one");
+    }
   }
 
   // Whether a value of type `b` fits where type `a` is expected, judged by

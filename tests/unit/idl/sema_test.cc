@@ -123,6 +123,10 @@ TEST(SemaTest, EachSemanticErrorWithItsPosition) {
       // Unions.
       {"union U { 1: i32 a = 1, 2: i32 b = 2 }",
        "1:32: union 'U' field 'b' gives a second default value (the first is 'a')"},
+      {"union U { 1: i32 a, 2: i32 b }\nconst U X = {\"a\": 1, \"b\": 2}",
+       "2:13: constant 'X': a value of union 'U' sets 2 fields; a union holds one"},
+      {"union U { 1: i32 a, 2: i32 b }\nstruct S { 1: U u = {\"a\": 5, \"b\": 6} }",
+       "a value of union 'U' sets 2 fields; a union holds one"},
   };
   for (const auto& c : cases) {
     EXPECT_THAT(ErrorsOf(c.text), HasSubstr(c.expect)) << c.text;
