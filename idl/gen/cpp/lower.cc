@@ -263,6 +263,31 @@ class Lowering {
     for (const auto& def : p_.definitions) {
       if (def->kind == idl::Definition::kService) f.services.push_back(LowerService(*def, f));
     }
+    // Each method has an args (and a result) struct named Service_method_args
+    // (_result), as Apache names them: such a name can be a type of the file
+    // (`struct S_m_args`) or another method's (A.b_c and A_b.c).
+    std::map<std::string, std::string> helpers;  // C++ name -> whose
+    for (const auto& def : p_.definitions) {
+      if (def->kind == idl::Definition::kService) continue;
+      helpers.emplace(EscapeCpp(def->name), "'" + def->name + "'");
+    }
+    for (const auto& def : p_.definitions) {
+      if (def->kind != idl::Definition::kService) continue;
+      for (const auto& fn : def->functions) {
+        for (const char* suffix : {"_args", "_result"}) {
+          if (fn.oneway && std::string(suffix) == "_result") continue;
+          const std::string cpp = EscapeCpp(def->name + "_" + fn.name + suffix);
+          const std::string whose =
+              "the " + std::string(suffix + 1) + " of " + def->name + "." + fn.name;
+          const auto [it, added] = helpers.emplace(cpp, whose);
+          if (!added) {
+            d_.Error(p_.path, fn.loc,
+                     whose + " is generated as '" + cpp + "', which " + it->second +
+                         " already is in C++; rename one");
+          }
+        }
+      }
+    }
     for (const auto& def : p_.definitions) {
       if (def->kind == idl::Definition::kConst) {
         Const c;

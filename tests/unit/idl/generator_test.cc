@@ -123,6 +123,27 @@ TEST(GeneratorTest, NamesThatEscapeToOneCppNameAreRefused) {
   EXPECT_THAT(d.ToString(), HasSubstr("error: 'class_' and 'class' both become 'class_' in C++"));
 }
 
+TEST(GeneratorTest, MethodStructsThatClashWithAnotherNameAreRefused) {
+  idl::Compiler c;
+  idl::Diagnostics d;
+  idl::Program* p = c.ParseString("t.thrift",
+                                  "struct S_m_args { 1: i32 a }\n"
+                                  "service S { void m(1: i32 b) }\n"
+                                  "service A { void b_c() }\n"
+                                  "service A_b { void c() }\n"
+                                  "service O { oneway void x() }\n"
+                                  "struct O_x_result {}",
+                                  d);
+  ASSERT_FALSE(d.has_errors()) << d.ToString();
+  Lower(*p, d);
+  EXPECT_THAT(d.ToString(), HasSubstr("2:18: error: the args of S.m is generated as 'S_m_args', "
+                                      "which 'S_m_args' already is in C++; rename one"));
+  EXPECT_THAT(d.ToString(), HasSubstr("4:20: error: the args of A_b.c is generated as "
+                                      "'A_b_c_args', which the args of A.b_c already is"));
+  // A oneway method has no result struct.
+  EXPECT_THAT(d.ToString(), Not(HasSubstr("O_x_result")));
+}
+
 TEST(GeneratorTest, AnExceptionTypeThrownTwiceIsCaughtOnce) {
   auto out = Generate(
       "exception X { 1: string message }\n"
