@@ -248,6 +248,7 @@ class Lowering {
         ReportClash(def->loc, def->name, it->second->name, it->first);
       }
     }
+    CheckIncludedNames();
     for (const auto& def : p_.definitions) {
       if (def->kind == idl::Definition::kEnum) f.enums.push_back(LowerEnum(*def));
     }
@@ -301,6 +302,56 @@ class Lowering {
   }
 
  private:
+  // A file included (directly or not) with the same C++ namespace declares
+  // its types in the namespace this file's header also fills (its header is
+  // included too): one name there is a redefinition. Apache refuses it as
+  // well ("already defined").
+  void CheckIncludedNames() {
+    const std::vector<std::string> ns = CppNamespaceOf(p_);
+    std::map<std::string, const idl::Program*> theirs;  // C++ name -> file
+    std::set<const idl::Program*> seen{&p_};
+    std::vector<const idl::Program*> todo;
+    for (const auto& inc : p_.includes) todo.push_back(inc.program);
+    while (!todo.empty()) {
+      const idl::Program* q = todo.back();
+      todo.pop_back();
+      if (q == nullptr || !seen.insert(q).second) continue;
+      for (const auto& inc : q->includes) todo.push_back(inc.program);
+      if (CppNamespaceOf(*q) != ns) continue;
+      for (const auto& def : q->definitions) {
+        if (def->kind == idl::Definition::kService) {
+          for (const auto& fn : def->functions) {
+            theirs.emplace(EscapeCpp(def->name + "_" + fn.name + "_args"), q);
+            theirs.emplace(EscapeCpp(def->name + "_" + fn.name + "_result"), q);
+          }
+        } else {
+          theirs.emplace(EscapeCpp(def->name), q);
+        }
+      }
+    }
+    if (theirs.empty()) return;
+    std::string q_ns;
+    for (const auto& part : ns) q_ns += "::" + part;
+    auto check = [&](const idl::Loc& at, const std::string& what, const std::string& cpp) {
+      const auto it = theirs.find(cpp);
+      if (it == theirs.end()) return;
+      d_.Error(p_.path, at,
+               what + " is '" + q_ns + "::" + cpp + "' in C++, which " + it->second->path +
+                   " (included, same C++ namespace) also defines; rename one or give the files "
+                   "different namespaces");
+    };
+    for (const auto& def : p_.definitions) {
+      if (def->kind != idl::Definition::kService) {
+        check(def->loc, "'" + def->name + "'", EscapeCpp(def->name));
+        continue;
+      }
+      for (const auto& fn : def->functions) {
+        check(fn.loc, "the args of " + def->name + "." + fn.name,
+              EscapeCpp(def->name + "_" + fn.name + "_args"));
+      }
+    }
+  }
+
   void ReportClash(const idl::Loc& at, const std::string& name, const std::string& other,
                    const std::string& cpp) {
     d_.Error(p_.path, at,

@@ -65,6 +65,29 @@ TEST(GeneratorTest, CliReportsErrorsWithPositions) {
   EXPECT_FALSE(std::filesystem::exists(dir / "bad_types.h"));
 }
 
+TEST(GeneratorTest, ANameAnIncludedFileOfTheSameNamespaceDefinesIsRefused) {
+  tern::testing::TempDir dir;
+  std::ofstream(dir / "inner.thrift") << "namespace cpp one\nstruct Foo { 1: i32 a }\n"
+                                      << "service T { void u() }\n";
+  std::ofstream(dir / "mid.thrift") << "include \"inner.thrift\"\nnamespace cpp two\n";
+  std::ofstream(dir / "top.thrift")
+      << "include \"mid.thrift\"\nnamespace cpp one\nstruct Foo { 1: string b }\n"
+      << "struct T_u_args {}\nstruct Bar { 1: i32 c }\n";
+  auto r = tern::testing::RunCommand(std::string(TERN_CLI) + " gen -r -o " + dir.path().string() +
+                                     " " + (dir / "top.thrift"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("top.thrift:3:8: error: 'Foo' is '::one::Foo' in C++, which "));
+  EXPECT_THAT(r.output, HasSubstr("inner.thrift (included, same C++ namespace) also defines"));
+  EXPECT_THAT(r.output, HasSubstr("top.thrift:4:8: error: 'T_u_args' is '::one::T_u_args'"));
+  EXPECT_THAT(r.output, Not(HasSubstr("'Bar'")));
+  // The same names in another namespace are fine.
+  std::ofstream(dir / "top.thrift", std::ios::trunc)
+      << "include \"mid.thrift\"\nnamespace cpp three\nstruct Foo { 1: string b }\n";
+  r = tern::testing::RunCommand(std::string(TERN_CLI) + " gen -r -o " + dir.path().string() + " " +
+                                (dir / "top.thrift"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 TEST(GeneratorTest, StructsAreDeclaredInDependencyOrderWithQualifiedTypes) {
   auto out = Generate(
       "namespace cpp x.y\nstruct MyTest { 1: i64 Num, 2: Ano Ano }\nstruct Ano { 1: i64 Num }");
