@@ -69,6 +69,8 @@ class Lexer {
   Lexer(const SourceFile& src, Diagnostics& d) : src_(src), s_(src.text()), d_(d) {}
 
   std::vector<Token> Run() {
+    // A UTF-8 byte order mark, as some editors save files: not IDL text.
+    if (s_.size() >= 3 && s_.compare(0, 3, "\xEF\xBB\xBF") == 0) i_ = 3;
     while (i_ < s_.size() && !d_.full()) {
       const char c = s_[i_];
       if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {

@@ -274,6 +274,17 @@ class Lowering {
     }
     for (const auto& def : p_.definitions) {
       if (def->kind != idl::Definition::kService) continue;
+      // The service's classes (cpp_generator.cc: EmitServiceDecl).
+      for (const char* suffix : {"AsyncHandler", "Handler", "ViewHandler", "Client"}) {
+        const std::string cpp = EscapeCpp(def->name) + suffix;
+        const std::string whose = "the " + std::string(suffix) + " class of service " + def->name;
+        const auto [it, added] = helpers.emplace(cpp, whose);
+        if (!added) {
+          d_.Error(p_.path, def->loc,
+                   whose + " is generated as '" + cpp + "', which " + it->second +
+                       " already is in C++; rename one");
+        }
+      }
       for (const auto& fn : def->functions) {
         for (const char* suffix : {"_args", "_result"}) {
           if (fn.oneway && std::string(suffix) == "_result") continue;

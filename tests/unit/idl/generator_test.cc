@@ -155,7 +155,9 @@ TEST(GeneratorTest, MethodStructsThatClashWithAnotherNameAreRefused) {
                                   "service A { void b_c() }\n"
                                   "service A_b { void c() }\n"
                                   "service O { oneway void x() }\n"
-                                  "struct O_x_result {}",
+                                  "struct O_x_result {}\n"
+                                  "struct UserClient { 1: string ip }\n"
+                                  "service User { UserClient whoami() }",
                                   d);
   ASSERT_FALSE(d.has_errors()) << d.ToString();
   Lower(*p, d);
@@ -165,6 +167,8 @@ TEST(GeneratorTest, MethodStructsThatClashWithAnotherNameAreRefused) {
                                       "'A_b_c_args', which the args of A.b_c already is"));
   // A oneway method has no result struct.
   EXPECT_THAT(d.ToString(), Not(HasSubstr("O_x_result")));
+  EXPECT_THAT(d.ToString(), HasSubstr("8:9: error: the Client class of service User is generated "
+                                      "as 'UserClient', which 'UserClient' already is in C++"));
 }
 
 TEST(GeneratorTest, AnExceptionTypeThrownTwiceIsCaughtOnce) {

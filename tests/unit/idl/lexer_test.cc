@@ -74,6 +74,15 @@ TEST(LexerTest, IdentifiersMayHoldDotsButNotEndInOne) {
   EXPECT_EQ(l.tokens.back().kind, Token::kEof);
 }
 
+TEST(LexerTest, AByteOrderMarkAtTheStartIsSkipped) {
+  auto l = LexText("\xEF\xBB\xBFstruct S {}");
+  EXPECT_EQ(Errors(l), "");
+  ASSERT_EQ(l.tokens.size(), 5u);
+  EXPECT_EQ(l.tokens[0].text, "struct");
+  // Elsewhere those bytes are not IDL text.
+  EXPECT_THAT(Errors(LexText("struct \xEF\xBB\xBFS {}")), HasSubstr("unexpected byte 0xef"));
+}
+
 TEST(LexerTest, KeywordsAreTheirOwnKind) {
   auto l = LexText("struct list i32 required oneway cpp_include uuid structure");
   ASSERT_EQ(l.tokens.size(), 9u);
