@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "parser.h"
@@ -164,6 +165,36 @@ std::vector<const Definition*> DependencyOrder(const Program& p, Diagnostics& di
     }
   };
 
+  // What each struct holds by value (directly, not through a container).
+  std::map<const Definition*, std::vector<const Definition*>> hard_deps;
+  auto hard_of = [&](const Definition* d) -> const std::vector<const Definition*>& {
+    auto [it, added] = hard_deps.try_emplace(d);
+    if (added) {
+      std::vector<Dep> deps;
+      for (const auto& field : d->fields) {
+        if (!field.is_ref) collect(field.type, &field, deps);
+      }
+      for (const Dep& dep : deps) {
+        if (dep.hard) it->second.push_back(dep.def);
+      }
+    }
+    return it->second;
+  };
+  // Whether `from` holds `to` by value, directly or through other structs.
+  auto hard_reaches = [&](const Definition* from, const Definition* to) {
+    std::set<const Definition*> seen{from};
+    std::vector<const Definition*> todo{from};
+    while (!todo.empty()) {
+      const Definition* d = todo.back();
+      todo.pop_back();
+      for (const Definition* next : hard_of(d)) {
+        if (next == to) return true;
+        if (seen.insert(next).second) todo.push_back(next);
+      }
+    }
+    return false;
+  };
+
   std::vector<const Definition*> out;
   std::map<const Definition*, int> state;  // 1: being placed, 2: placed
   struct Frame {
@@ -182,6 +213,10 @@ std::vector<const Definition*> DependencyOrder(const Program& p, Diagnostics& di
       for (const auto& field : d->fields) {
         if (!field.is_ref) collect(field.type, &field, f.deps);
       }
+      // An element type is placed first when it can be; one that holds d
+      // by value (a cycle through the container: Expr { list<Arg> } and
+      // Arg { Expr }) comes after d, which needs only its declaration.
+      std::erase_if(f.deps, [&](const Dep& dep) { return !dep.hard && hard_reaches(dep.def, d); });
       stack.push_back(std::move(f));
     };
     push(top.get());

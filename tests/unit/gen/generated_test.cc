@@ -415,6 +415,13 @@ TEST(GeneratedTest, NamesThatCollideWithCppOrTheResultStructStillWork) {
   EXPECT_EQ(Read<co::Nothing>(Bytes(none)), none);
   EXPECT_EQ(co::kTwice.size(), 2u);
   EXPECT_EQ(co::kTwice.at(1), "last");
+  co::Expr e;
+  e.op = "+";
+  e.params.resize(2);
+  e.params[0].name = "a";
+  e.params[1].value.op = "neg";
+  e.named["k"].value.params.resize(1);
+  EXPECT_EQ(Read<co::Expr>(Bytes(e)), e);
 
   // The exception named `success` is success_ in the result struct; the
   // others keep their IDL names in their accessors.

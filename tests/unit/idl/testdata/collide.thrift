@@ -4,8 +4,8 @@
 // members of an allocator-aware struct, an exception type listed twice,
 // exceptions named like the result's `success` and its accessors, arguments
 // named like another argument's accessors, a method named like another
-// method's args struct, an empty union, and a constant map with a key given
-// twice.
+// method's args struct, an empty union, a constant map with a key given
+// twice, and a cycle through a container with the container's struct first.
 namespace cpp tern.test.collide.std
 
 enum Errno { EINVAL = 22, ENOENT = 2, NAN = 3, INT32_MAX = 4, AF_INET = 5, SIZE_MAX = 6 }
@@ -19,6 +19,18 @@ struct allocator_type {
 }
 
 union Nothing {}
+
+// Expr holds Args through containers, an Arg holds an Expr by value: Expr
+// comes after Arg in C++, whatever the order here.
+struct Expr {
+  1: string op
+  2: list<Arg> params
+  3: map<string, Arg> named
+}
+struct Arg {
+  1: string name
+  2: Expr value
+}
 
 exception Oops { 1: string message }
 exception Other { 1: i32 what }
