@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -114,6 +115,20 @@ int CmdGen(const std::vector<std::string>& args) {
     for (const auto& p : compiler.programs()) todo.push_back(p.get());  // includes come first
   } else {
     todo.push_back(program);
+  }
+  // Each file's code is named after the file (<name>_types.h, ...), and
+  // generated headers include each other by those names: two different
+  // files of one name would overwrite each other's output.
+  std::map<std::string, const idl::Program*> by_name;
+  for (const idl::Program* p : todo) {
+    const auto [it, added] = by_name.emplace(p->name, p);
+    if (!added && it->second->path != p->path) {
+      std::fprintf(stderr,
+                   "tern gen: %s and %s are both named '%s': their generated files "
+                   "(%s_types.h, ...) would be the same; rename one\n",
+                   it->second->path.c_str(), p->path.c_str(), p->name.c_str(), p->name.c_str());
+      return 1;
+    }
   }
   for (const idl::Program* p : todo) {
     gen::File file = gen::Lower(*p, diags);

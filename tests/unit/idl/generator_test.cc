@@ -88,6 +88,25 @@ TEST(GeneratorTest, ANameAnIncludedFileOfTheSameNamespaceDefinesIsRefused) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+TEST(GeneratorTest, TwoIncludedFilesOfOneNameAreRefusedWithR) {
+  tern::testing::TempDir dir;
+  std::filesystem::create_directories(dir / "a");
+  std::filesystem::create_directories(dir / "b");
+  std::ofstream(dir / "a/common.thrift") << "namespace cpp a\nstruct Base { 1: i32 x }\n";
+  std::ofstream(dir / "b/common.thrift") << "namespace cpp b\nstruct Other { 1: i32 y }\n";
+  std::ofstream(dir / "x.thrift") << "include \"a/common.thrift\"\nstruct X { 1: common.Base b }\n";
+  std::ofstream(dir / "y.thrift")
+      << "include \"b/common.thrift\"\nstruct Y { 1: common.Other o }\n";
+  std::ofstream(dir / "top.thrift")
+      << "include \"x.thrift\"\ninclude \"y.thrift\"\nstruct M { 1: x.X x, 2: y.Y y }\n";
+  const std::string out = dir / "out";
+  auto r = tern::testing::RunCommand(std::string(TERN_CLI) + " gen -r -o " + out + " " +
+                                     (dir / "top.thrift"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("are both named 'common'"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out/common_types.h"));
+}
+
 TEST(GeneratorTest, StructsAreDeclaredInDependencyOrderWithQualifiedTypes) {
   auto out = Generate(
       "namespace cpp x.y\nstruct MyTest { 1: i64 Num, 2: Ano Ano }\nstruct Ano { 1: i64 Num }");
