@@ -191,7 +191,21 @@ std::vector<std::string> FieldNames(const std::vector<idl::Field>& fields) {
 std::string MemberName(const std::string& name, const std::string& owner,
                        const std::vector<std::string>& names) {
   std::string m = EscapeCpp(name);
-  if (IsReservedMember(m) || m == owner) m += "_";
+  if (m == owner) {
+    // A member cannot be named like its class: the first free spelling
+    // (field Foo of struct Foo beside a field Foo_ becomes Foo__).
+    auto taken = [&] {
+      for (const auto& o : names) {
+        if (o != name && EscapeCpp(o) == m) return true;
+      }
+      return false;
+    };
+    do {
+      m += "_";
+    } while (taken());
+  } else if (IsReservedMember(m)) {
+    m += "_";
+  }
   auto is_accessor = [&] {
     for (const auto& o : names) {
       if (o != name && (m == "has_" + o || m == "set_" + o || m == "clear_" + o)) return true;

@@ -153,6 +153,13 @@ TEST(GeneratorTest, DocCommentsCannotReachTheCodeAfterThem) {
   EXPECT_THAT(h, Not(HasSubstr("\r")));
 }
 
+TEST(GeneratorTest, AFieldNamedLikeItsStructTakesTheFirstFreeSpelling) {
+  auto out = Generate("struct Foo { 1: bool Foo, 2: bool Foo_ }");
+  const std::string& h = out["t_types.h"];
+  EXPECT_THAT(h, HasSubstr("bool Foo__{};"));
+  EXPECT_THAT(h, HasSubstr("bool Foo_{};"));
+}
+
 TEST(GeneratorTest, NamesThatEscapeToOneCppNameAreRefused) {
   idl::Compiler c;
   idl::Diagnostics d;
