@@ -240,6 +240,43 @@ std::string CppString(const std::string& s) {
   return out + "\", " + std::to_string(s.size()) + ")";
 }
 
+// The IDL name of a method's args or result struct (Service_method_args,
+// Service_method_result, as Apache names them).
+std::string MethodStructName(const std::string& service, const std::string& fn,
+                             const char* suffix) {
+  return service + "_" + fn + suffix;
+}
+
+// A C++ name a definition puts in its file's namespace, with who it is and
+// where, for clash reports.
+struct CppName {
+  std::string cpp;
+  std::string whose;
+  idl::Loc loc;
+};
+
+// Every name `def` puts there: a type's own name; for a service, its classes
+// (cpp_generator.cc: EmitServiceDecl) and each method's args struct and,
+// unless oneway, result struct.
+std::vector<CppName> CppNamesOf(const idl::Definition& def) {
+  if (def.kind != idl::Definition::kService) {
+    return {{EscapeCpp(def.name), "'" + def.name + "'", def.loc}};
+  }
+  std::vector<CppName> out;
+  for (const char* suffix : {"AsyncHandler", "Handler", "ViewHandler", "Client"}) {
+    out.push_back({EscapeCpp(def.name) + suffix,
+                   "the " + std::string(suffix) + " class of service " + def.name, def.loc});
+  }
+  for (const auto& fn : def.functions) {
+    for (const char* suffix : {"_args", "_result"}) {
+      if (fn.oneway && std::string(suffix) == "_result") continue;
+      out.push_back({EscapeCpp(MethodStructName(def.name, fn.name, suffix)),
+                     "the " + std::string(suffix + 1) + " of " + def.name + "." + fn.name, fn.loc});
+    }
+  }
+  return out;
+}
+
 class Lowering {
  public:
   Lowering(const idl::Program& p, idl::Diagnostics& d) : p_(p), d_(d) {}
@@ -278,37 +315,19 @@ class Lowering {
     for (const auto& def : p_.definitions) {
       if (def->kind == idl::Definition::kService) f.services.push_back(LowerService(*def, f));
     }
-    // Each method has an args (and a result) struct named Service_method_args
-    // (_result), as Apache names them: such a name can be a type of the file
-    // (`struct S_m_args`) or another method's (A.b_c and A_b.c).
-    std::map<std::string, std::string> helpers;  // C++ name -> whose
-    for (const auto& def : p_.definitions) {
-      if (def->kind == idl::Definition::kService) continue;
-      helpers.emplace(EscapeCpp(def->name), "'" + def->name + "'");
-    }
-    for (const auto& def : p_.definitions) {
-      if (def->kind != idl::Definition::kService) continue;
-      // The service's classes (cpp_generator.cc: EmitServiceDecl).
-      for (const char* suffix : {"AsyncHandler", "Handler", "ViewHandler", "Client"}) {
-        const std::string cpp = EscapeCpp(def->name) + suffix;
-        const std::string whose = "the " + std::string(suffix) + " class of service " + def->name;
-        const auto [it, added] = helpers.emplace(cpp, whose);
-        if (!added) {
-          d_.Error(p_.path, def->loc,
-                   whose + " is generated as '" + cpp + "', which " + it->second +
-                       " already is in C++; rename one");
-        }
-      }
-      for (const auto& fn : def->functions) {
-        for (const char* suffix : {"_args", "_result"}) {
-          if (fn.oneway && std::string(suffix) == "_result") continue;
-          const std::string cpp = EscapeCpp(def->name + "_" + fn.name + suffix);
-          const std::string whose =
-              "the " + std::string(suffix + 1) + " of " + def->name + "." + fn.name;
-          const auto [it, added] = helpers.emplace(cpp, whose);
-          if (!added) {
-            d_.Error(p_.path, fn.loc,
-                     whose + " is generated as '" + cpp + "', which " + it->second +
+    // Names tern gen makes up (a service's classes, a method's args and
+    // result structs) can be a type of the file (`struct S_m_args`) or
+    // another service's (A.b_c and A_b.c both give A_b_c_args).
+    std::map<std::string, std::string> names;   // C++ name -> whose
+    for (const bool service : {false, true}) {  // the types' names first
+      for (const auto& def : p_.definitions) {
+        if ((def->kind == idl::Definition::kService) != service) continue;
+        for (const CppName& n : CppNamesOf(*def)) {
+          const auto [it, added] = names.emplace(n.cpp, n.whose);
+          // (Two types of one C++ name were reported above.)
+          if (!added && service) {
+            d_.Error(p_.path, n.loc,
+                     n.whose + " is generated as '" + n.cpp + "', which " + it->second +
                          " already is in C++; rename one");
           }
         }
@@ -344,35 +363,20 @@ class Lowering {
       for (const auto& inc : q->includes) todo.push_back(inc.program);
       if (CppNamespaceOf(*q) != ns) continue;
       for (const auto& def : q->definitions) {
-        if (def->kind == idl::Definition::kService) {
-          for (const auto& fn : def->functions) {
-            theirs.emplace(EscapeCpp(def->name + "_" + fn.name + "_args"), q);
-            theirs.emplace(EscapeCpp(def->name + "_" + fn.name + "_result"), q);
-          }
-        } else {
-          theirs.emplace(EscapeCpp(def->name), q);
-        }
+        for (const CppName& n : CppNamesOf(*def)) theirs.emplace(n.cpp, q);
       }
     }
     if (theirs.empty()) return;
     std::string q_ns;
     for (const auto& part : ns) q_ns += "::" + part;
-    auto check = [&](const idl::Loc& at, const std::string& what, const std::string& cpp) {
-      const auto it = theirs.find(cpp);
-      if (it == theirs.end()) return;
-      d_.Error(p_.path, at,
-               what + " is '" + q_ns + "::" + cpp + "' in C++, which " + it->second->path +
-                   " (included, same C++ namespace) also defines; rename one or give the files "
-                   "different namespaces");
-    };
     for (const auto& def : p_.definitions) {
-      if (def->kind != idl::Definition::kService) {
-        check(def->loc, "'" + def->name + "'", EscapeCpp(def->name));
-        continue;
-      }
-      for (const auto& fn : def->functions) {
-        check(fn.loc, "the args of " + def->name + "." + fn.name,
-              EscapeCpp(def->name + "_" + fn.name + "_args"));
+      for (const CppName& n : CppNamesOf(*def)) {
+        const auto it = theirs.find(n.cpp);
+        if (it == theirs.end()) continue;
+        d_.Error(p_.path, n.loc,
+                 n.whose + " is '" + q_ns + "::" + n.cpp + "' in C++, which " + it->second->path +
+                     " (included, same C++ namespace) also defines; rename one or give the "
+                     "files different namespaces");
       }
     }
   }
@@ -543,7 +547,7 @@ class Lowering {
       f.returns_void = fn.returns_void;
       if (!fn.returns_void) f.result = LowerType(fn.result);
       auto args = std::make_unique<Struct>();
-      args->name = def.name + "_" + fn.name + "_args";
+      args->name = MethodStructName(def.name, fn.name, "_args");
       args->cpp = EscapeCpp(args->name);
       args->qualified = Qualify(p_, args->cpp);
       const std::vector<std::string> arg_names = FieldNames(fn.args);
@@ -558,7 +562,7 @@ class Lowering {
       // The result struct holds `success` (id 0) beside the exceptions; an
       // exception of that name is renamed there (success_), so that its
       // accessors differ from the return value's.
-      const std::string result_cpp = EscapeCpp(def.name + "_" + fn.name + "_result");
+      const std::string result_cpp = EscapeCpp(MethodStructName(def.name, fn.name, "_result"));
       std::vector<idl::Field> throws = fn.throws;
       std::vector<std::string> result_names;
       if (!fn.returns_void) result_names.push_back("success");
@@ -574,7 +578,7 @@ class Lowering {
       file.owned_structs.push_back(std::move(args));
       if (!fn.oneway) {
         auto result = std::make_unique<Struct>();
-        result->name = def.name + "_" + fn.name + "_result";
+        result->name = MethodStructName(def.name, fn.name, "_result");
         result->cpp = result_cpp;
         result->qualified = Qualify(p_, result->cpp);
         if (!fn.returns_void) {

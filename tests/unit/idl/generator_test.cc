@@ -72,13 +72,14 @@ TEST(GeneratorTest, ANameAnIncludedFileOfTheSameNamespaceDefinesIsRefused) {
   std::ofstream(dir / "mid.thrift") << "include \"inner.thrift\"\nnamespace cpp two\n";
   std::ofstream(dir / "top.thrift")
       << "include \"mid.thrift\"\nnamespace cpp one\nstruct Foo { 1: string b }\n"
-      << "struct T_u_args {}\nstruct Bar { 1: i32 c }\n";
+      << "struct T_u_args {}\nstruct Bar { 1: i32 c }\nstruct TClient {}\n";
   auto r = tern::testing::RunCommand(std::string(TERN_CLI) + " gen -r -o " + dir.path().string() +
                                      " " + (dir / "top.thrift"));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_THAT(r.output, HasSubstr("top.thrift:3:8: error: 'Foo' is '::one::Foo' in C++, which "));
   EXPECT_THAT(r.output, HasSubstr("inner.thrift (included, same C++ namespace) also defines"));
   EXPECT_THAT(r.output, HasSubstr("top.thrift:4:8: error: 'T_u_args' is '::one::T_u_args'"));
+  EXPECT_THAT(r.output, HasSubstr("top.thrift:6:8: error: 'TClient' is '::one::TClient'"));
   EXPECT_THAT(r.output, Not(HasSubstr("'Bar'")));
   // The same names in another namespace are fine.
   std::ofstream(dir / "top.thrift", std::ios::trunc)
