@@ -306,6 +306,7 @@ const uint8_t* ReadStruct(const TypeInfo& t, void* obj, const uint8_t* p, const 
 }  // namespace
 
 size_t BLength(const TypeInfo& t, const void* obj) {
+  if (TERN_UNLIKELY(obj == nullptr)) return 1;  // a null required indirect field: empty
   size_t n = 1;
   for (uint32_t i = 0; i < t.num_fields; ++i) {
     const FieldInfo& f = t.fields[i];
@@ -316,6 +317,7 @@ size_t BLength(const TypeInfo& t, const void* obj) {
 }
 
 uint8_t* Write(const TypeInfo& t, const void* obj, uint8_t* out) {
+  if (TERN_UNLIKELY(obj == nullptr)) return wire::PutStop(out);  // see BLength
   for (int pass = 0; pass < 2; ++pass) {
     for (uint32_t i = 0; i < t.num_fields; ++i) {
       const FieldInfo& f = t.fields[i];

@@ -91,6 +91,15 @@ struct Sparse {
   32767: i64 max_id
 }
 
+// A required recursive (`&`) field is on the wire even when null: as an
+// empty struct, which is what Apache Thrift's C++ writes, and reads back as
+// a default value.
+struct RequiredRef {
+  1: required Sparse & sparse
+  2: i32 n
+  3: optional Tree & tree
+}
+
 struct Everything {
   1: Scalars scalars
   2: Defaults defaults

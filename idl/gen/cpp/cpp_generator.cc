@@ -741,6 +741,14 @@ std::string WrittenIf(const Struct& s, const Layout& l, size_t i) {
   return c;
 }
 
+// A required indirect field of a struct: written even when null, then as an
+// empty struct (the field header and a stop byte), as Apache Thrift's C++
+// writes it, so that a peer finds every required field. (A null one of
+// default requiredness is left out: legal on the wire, and read back null.)
+bool EmptyWhenNull(const Struct& s, const Field& f) {
+  return f.indirect && f.req == Req::kRequired && s.kind != StructKind::kUnion;
+}
+
 // The value expression of field i (dereferenced when indirect).
 std::string ValueOf(const Field& f) {
   return f.indirect ? "(*this->" + f.cpp + ")" : "this->" + f.cpp;
@@ -1528,6 +1536,12 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
     }
     o.L("n += 3;");
     EmitSize(o, f.type, ValueOf(f), 0);
+    if (EmptyWhenNull(s, f)) {
+      o.Un();
+      o.L("} else {");
+      o.In();
+      o.L("n += 4;  // an empty struct");
+    }
     if (!cond.empty()) {
       o.Un();
       o.L("}");
@@ -1550,6 +1564,13 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
     }
     o.L("p = ::tern::wire::PutFieldBegin(p, " + TT(f.type) + ", " + Num(f.id) + ");");
     EmitWrite(o, f.type, ValueOf(f), 0);
+    if (EmptyWhenNull(s, f)) {
+      o.Un();
+      o.L("} else {");
+      o.In();
+      o.L("p = ::tern::wire::PutStop(::tern::wire::PutFieldBegin(p, " + TT(f.type) + ", " +
+          Num(f.id) + "));");
+    }
     if (!cond.empty()) {
       o.Un();
       o.L("}");
@@ -1711,6 +1732,14 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
       o.Un();
       o.L("}");
       EmitWriteRef(o, f.type, ValueOf(f), 0);
+      if (EmptyWhenNull(s, f)) {
+        o.Un();
+        o.L("} else {");
+        o.In();
+        o.L("TERN_ASSIGN_OR_RETURN(uint8_t* h, w.Malloc(4));");
+        o.L("::tern::wire::PutStop(::tern::wire::PutFieldBegin(h, " + TT(f.type) + ", " +
+            Num(f.id) + "));");
+      }
       if (!cond.empty()) {
         o.Un();
         o.L("}");

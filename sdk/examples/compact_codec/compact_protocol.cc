@@ -449,6 +449,8 @@ size_t ValueSize(const ValueType& v, const void* p) {
 }
 
 size_t StructSize(const TypeInfo& t, const void* obj) {
+  // A null required indirect field (FieldIsWritten): an empty struct.
+  if (TERN_UNLIKELY(obj == nullptr)) return 1;
   size_t n = 1;  // stop
   int16_t last = 0;
   for (uint32_t i = 0; i < t.num_fields; ++i) {
@@ -849,6 +851,11 @@ bool WriteValue(const ValueType& v, const void* p, Sink& s) {
 
 template <class Sink>
 bool WriteStruct(const TypeInfo& t, const void* obj, Sink& s) {
+  if (TERN_UNLIKELY(obj == nullptr)) {  // see StructSize
+    if (!s.Ensure(1)) return false;
+    *s.p++ = kCStop;
+    return true;
+  }
   int16_t last = 0;
   for (uint32_t i = 0; i < t.num_fields; ++i) {
     const FieldInfo& f = t.fields[i];

@@ -183,8 +183,9 @@ struct TypeInfo {
 // The canonical Binary field order, which FastWrite and the generic writer
 // both follow (so their bytes are identical): the fixed-size fields (bool,
 // byte, i16, i32/enum, i64, double) in IDL order, then all others in IDL
-// order; optional fields only when set, indirect ones only when non-null; a
-// union writes only its active field. Thrift readers accept any order.
+// order; optional fields only when set, indirect ones only when non-null or
+// required (see FieldIsWritten); a union writes only its active field.
+// Thrift readers accept any order.
 inline bool IsFixedSizeField(const FieldInfo& f) { return FixedWireSize(f.type.ttype) != 0; }
 
 // Isset helpers for optional fields.
@@ -212,7 +213,10 @@ inline void* MutableFieldValue(const FieldInfo& f, void* obj) {
 
 // Is field f of obj (a value of type t) on the wire? A union writes only its
 // active field; an optional field only when set; an indirect one only when
-// non-null. The rule every codec that walks TypeInfo follows.
+// non-null, except a required one: that is always written, a null one as an
+// empty struct (FieldValue null; the codec writes just the stop byte), as
+// Apache Thrift's C++ writes it, so that a peer finds every required field.
+// The rule every codec that walks TypeInfo follows.
 inline bool FieldIsWritten(const TypeInfo& t, const FieldInfo& f, const void* obj) {
   if (t.kind == StructKind::kUnion) {
     int16_t tag;
@@ -220,7 +224,7 @@ inline bool FieldIsWritten(const TypeInfo& t, const FieldInfo& f, const void* ob
     return tag == f.id;
   }
   if (f.req == Requiredness::kOptional && !FieldIsSet(f, obj)) return false;
-  return FieldValue(f, obj) != nullptr;
+  return f.req == Requiredness::kRequired || FieldValue(f, obj) != nullptr;
 }
 // After a decoder stored field f into obj: a union's tag names it, an
 // optional field's isset bit is set.

@@ -235,6 +235,25 @@ TEST(CompactBytesTest, ScalarsAreEncodedAsTheSpecSays) {
   EXPECT_EQ(back, s);
 }
 
+// A null required `&` field: an empty struct on the wire (as Apache writes
+// it), read back as a default value.
+TEST(CompactBytesTest, ANullRequiredRefIsAnEmptyStruct) {
+  c::RequiredRef r;
+  r.n = -1;
+  const std::vector<uint8_t> expected = {0x1c, 0x00,  // 1: an empty Sparse
+                                         0x15, 0x01,  // 2: i32 -1 -> zigzag 1
+                                         0x00};
+  EXPECT_EQ(Body(c::RequiredRef::kTernTypeInfo, &r), expected);
+  c::RequiredRef back;
+  ReadContext ctx{DefaultLimits()};
+  auto got =
+      compact::Read(c::RequiredRef::kTernTypeInfo, &back, expected.data(), expected.size(), ctx);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_NE(back.sparse, nullptr);
+  EXPECT_EQ(*back.sparse, c::Sparse{});
+  EXPECT_EQ(back.n, -1);
+}
+
 TEST(CompactBytesTest, LongFieldIdDeltasUseTheLongHeader) {
   c::Sparse s;
   s.one = 1;

@@ -62,7 +62,7 @@ using ConformanceStructs =
                ::tern::conformance::Requiredness, ::tern::conformance::Numbers,
                ::tern::conformance::Containers, ::tern::conformance::Choice,
                ::tern::conformance::Failure, ::tern::conformance::Tree, ::tern::conformance::Sparse,
-               ::tern::conformance::Everything>;
+               ::tern::conformance::RequiredRef, ::tern::conformance::Everything>;
 
 template <class... T>
 std::vector<const TypeInfo*> TypeInfosOf(StructList<T...>) {

@@ -39,7 +39,13 @@ class RandomValue {
         if (Next() % 3 == 0) continue;
         SetFieldIsSet(f, obj);
       }
-      if (f.indirect && (depth >= max_depth_ || Next() % 2 == 0)) {
+      // A required indirect field is made (a null one would be written as
+      // an empty struct and read back as one, not null) unless a type that
+      // requires itself would never end.
+      const bool null =
+          f.indirect && (f.req == Requiredness::kRequired ? depth >= 2 * max_depth_
+                                                          : depth >= max_depth_ || Next() % 2 == 0);
+      if (null) {
         // A null indirect field is not written; keep the isset bit honest.
         if (f.req == Requiredness::kOptional) {
           auto* w = reinterpret_cast<uint32_t*>(static_cast<char*>(obj) + f.isset_offset);
