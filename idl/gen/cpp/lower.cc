@@ -155,15 +155,29 @@ bool IsUsedName(const std::string& n) {
   return kNames.count(n) != 0;
 }
 
+// The namespaces of Tern's runtime under ::tern: an IDL's types there
+// would sit beside the runtime's own (a struct Status in ::tern).
+bool IsRuntimeNamespace(const std::string& n) {
+  static const std::set<std::string> kNames = {
+      "compact",  "detail",          "gen",         "generic",   "idl",
+      "internal", "netpoll",         "rpc",         "simd_avx2", "simd_avx512",
+      "testing",  "thrift_copyfree", "thrift_fast", "view",      "wire"};
+  return kNames.count(n) != 0;
+}
+
 // The C++ namespace of p, escaped: keywords and macros, and the names the
 // generated code uses unqualified (`std` in a.std would hide ::std inside
-// it). A leading `tern` stays: it is ::tern itself.
+// it). A leading `tern` stays (tern.conformance is ::tern::conformance,
+// tern.rpc.test ::tern::rpc::test), unless the namespace is ::tern itself or
+// one of the runtime's: its types would sit beside Tern's own (`namespace
+// cpp tern` gives ::tern_).
 std::vector<std::string> CppNamespaceOf(const idl::Program& p) {
   std::vector<std::string> parts = p.CppNamespace();
   for (size_t i = 0; i < parts.size(); ++i) {
     const std::string& part = parts[i];
-    if (Reserved().count(part) != 0 || IsMacro(part) ||
-        (IsUsedName(part) && !(i == 0 && part == "tern"))) {
+    const bool own_tern = i == 0 && part == "tern" && parts.size() > 1 &&
+                          (parts.size() > 2 || !IsRuntimeNamespace(parts[1]));
+    if (Reserved().count(part) != 0 || IsMacro(part) || (IsUsedName(part) && !own_tern)) {
       parts[i] += "_";
     }
   }

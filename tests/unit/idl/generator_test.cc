@@ -142,6 +142,19 @@ TEST(GeneratorTest, NamesThatAreMacrosOrHideStdAreEscaped) {
   EXPECT_THAT(h, HasSubstr("std::string get_allocator_;"));
 }
 
+// ::tern and the runtime's namespaces under it hold Tern's own types: an
+// IDL's types go to tern_ instead (tern.conformance and the like stay).
+TEST(GeneratorTest, TheRuntimesNamespacesAreEscaped) {
+  EXPECT_THAT(Generate("namespace cpp tern\nstruct Status { 1: i32 code }")["t_types.h"],
+              HasSubstr("namespace tern_ {"));
+  EXPECT_THAT(Generate("namespace cpp tern.rpc\nstruct Server { 1: i32 s }")["t_types.h"],
+              HasSubstr("namespace tern_::rpc {"));
+  EXPECT_THAT(Generate("namespace cpp tern.shop\nstruct Item { 1: i32 s }")["t_types.h"],
+              HasSubstr("namespace tern::shop {"));
+  EXPECT_THAT(Generate("namespace cpp tern.rpc.test\nstruct Server { 1: i32 s }")["t_types.h"],
+              HasSubstr("namespace tern::rpc::test {"));
+}
+
 TEST(GeneratorTest, DocCommentsCannotReachTheCodeAfterThem) {
   // A doc line ending in a backslash would splice the next line into the
   // comment; a CR alone ends a line for the compiler.
