@@ -522,6 +522,11 @@ class Lowering {
       // Indirection only makes sense for struct-typed fields.
       out.indirect = f.is_ref && out.type.kind == Kind::kStruct;
       if (f.value) out.default_cpp = Value(f.type, *f.value, 0);
+      if (out.indirect && f.value) {
+        d_.Warning(p_.path, f.loc,
+                   "the default value of '" + f.name +
+                       "' is ignored: a recursive ('&') field starts null");
+      }
       s->fields.push_back(std::move(out));
     }
     return s;

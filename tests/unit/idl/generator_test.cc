@@ -142,6 +142,18 @@ TEST(GeneratorTest, NamesThatAreMacrosOrHideStdAreEscaped) {
   EXPECT_THAT(h, HasSubstr("std::string get_allocator_;"));
 }
 
+TEST(GeneratorTest, ADefaultOnARecursiveFieldIsReportedAsIgnored) {
+  idl::Compiler c;
+  idl::Diagnostics d;
+  idl::Program* p = c.ParseString(
+      "t.thrift", "struct In { 1: i32 v }\nstruct S {\n  1: In & x = {\"v\": 9}\n}\n", d);
+  ASSERT_FALSE(d.has_errors()) << d.ToString();
+  GenerateCpp(Lower(*p, d));
+  EXPECT_FALSE(d.has_errors()) << d.ToString();
+  EXPECT_THAT(d.ToString(), HasSubstr("t.thrift:3:"));
+  EXPECT_THAT(d.ToString(), HasSubstr("default value of 'x' is ignored"));
+}
+
 // ::tern and the runtime's namespaces under it hold Tern's own types: an
 // IDL's types go to tern_ instead (tern.conformance and the like stay).
 TEST(GeneratorTest, TheRuntimesNamespacesAreEscaped) {
