@@ -116,6 +116,7 @@ struct Server::Impl final : public ConnectionHandler {
   void OnOpen(const ConnectionRef& conn) override;
   void OnData(const ConnectionRef& conn) override;
   void OnClose(const ConnectionRef& conn, const Status& why) override;
+  bool RepliesPending(const ConnectionRef& conn) override;
 
   void HandleFrame(ServerConn* sc, const ConnectionRef& conn, FrameView& frame);
   // framing = auto: chooses the connection's codec from its first bytes.
@@ -168,6 +169,24 @@ class ServerConn {
     if (!batching_) SendLocked();
   }
 
+  // [poller] Whether replies are owed: calls given an index whose reply has
+  // not been handed to the connection yet.
+  bool RepliesOwed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return next_send_ != next_index_;
+  }
+
+  // [poller] Inside a batch, before serving another request: sends what
+  // the batch holds once that passes `bytes` (large replies need no
+  // batching, and the connection must see them to tell whether its output
+  // is backlogged). Returns: whether `max_owed` replies are owed already.
+  bool SendBatchPast(size_t bytes, size_t max_owed) {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch_.Flush();
+    if (batch_.Len() >= bytes) SendLocked();
+    return next_index_ - next_send_ >= max_owed;
+  }
+
   // [poller] Replies completed while batching wait for EndBatch.
   void BeginBatch() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -211,6 +230,10 @@ constexpr size_t AlignUp(size_t n) { return (n + kCallAlign - 1) & ~(kCallAlign 
 // copying (rpc_bench, 5 x 5 s); below 16 KB the extra nodes cost more than
 // the copy.
 constexpr size_t kByReferenceBytes = 16 * 1024;
+
+// Replies batched while serving one read's requests go to the connection
+// once they pass this, so that its output backlog shows (OnData).
+constexpr size_t kBatchBytes = 64 * 1024;
 
 }  // namespace
 
@@ -493,6 +516,15 @@ void Server::Impl::OnData(const ConnectionRef& conn) {
   const Codec* codec = sc->codec;
   sc->BeginBatch();
   while (in.Len() > 0) {
+    // A peer that sends requests for large replies and does not read them:
+    // the rest of its requests wait until the output drains (so it holds
+    // about the transport's high-water mark, not every reply), or until
+    // calls of its own finish (on workers, their replies come later).
+    const bool owed = sc->SendBatchPast(kBatchBytes, options.max_pending_per_connection);
+    if (owed || conn->OutputBacklogged()) {
+      conn->ResumeWhenDrained();
+      break;
+    }
     FrameResult fr = codec->Frame(in, sc->frame_state, limits);
     if (fr.what == FrameResult::kNeedMore) {
       if (fr.size > in.Len()) conn->ExpectBytes(fr.size);
@@ -528,6 +560,11 @@ void Server::Impl::OnData(const ConnectionRef& conn) {
   }
   in.Release();
   sc->EndBatch();
+}
+
+bool Server::Impl::RepliesPending(const ConnectionRef& conn) {
+  auto* sc = static_cast<ServerConn*>(conn->context());
+  return sc != nullptr && sc->RepliesOwed();
 }
 
 void Server::Impl::Answer(ServerConn* sc, uint64_t index, const MessageHeader& h,
@@ -635,6 +672,11 @@ Result<ServerOptions> ServerOptions::FromConfig(const Runtime& rt) {
   TERN_ASSIGN_OR_RETURN(int64_t workers, rt.GetInt("server", "workers"));
   TERN_ASSIGN_OR_RETURN(int64_t max_conn, rt.GetInt("server", "max_connections"));
   TERN_ASSIGN_OR_RETURN(int64_t max_inflight, rt.GetInt("server", "max_inflight"));
+  TERN_ASSIGN_OR_RETURN(int64_t per_conn, rt.GetInt("server", "max_pending_per_connection"));
+  if (per_conn <= 0) {
+    return InvalidArgument("server.max_pending_per_connection: must be positive");
+  }
+  o.max_pending_per_connection = static_cast<size_t>(per_conn);
   TERN_ASSIGN_OR_RETURN(int64_t grace, rt.GetInt("server", "shutdown_grace_ms"));
   TERN_ASSIGN_OR_RETURN(int64_t queue, rt.GetInt("server", "worker_queue"));
   TERN_ASSIGN_OR_RETURN(int64_t arena, rt.GetInt("server", "arena_bytes"));
@@ -667,6 +709,9 @@ Result<std::unique_ptr<Server>> Server::Create(std::shared_ptr<Runtime> rt) {
 Result<std::unique_ptr<Server>> Server::Create(std::shared_ptr<Runtime> rt, ServerOptions options) {
   auto impl = std::make_unique<Impl>();
   if (options.max_inflight == 0) return InvalidArgument("max_inflight must be positive");
+  if (options.max_pending_per_connection == 0) {
+    return InvalidArgument("max_pending_per_connection must be positive");
+  }
   TERN_ASSIGN_OR_RETURN(impl->transport, rt->NewTransport(options.transport));
   if (options.framing == "auto") {
     TERN_ASSIGN_OR_RETURN(impl->codec, rt->NewCodec(options.codec, "framed"));

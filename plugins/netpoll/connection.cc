@@ -284,10 +284,22 @@ void NetConn::DoRead() {
   if (eof) OnPeerEof();
 }
 
+void NetConn::ResumeWhenDrained() {
+  // The next write pass that leaves the output at half the mark resumes it:
+  // output only drains on this thread, and every Send queues a pass, so the
+  // handler that waits for replies of its own is woken by them.
+  resume_on_drain_ = true;
+}
+
+bool NetConn::HoldOpen() {
+  return resume_on_drain_ || handler_->RepliesPending(ConnectionRef(this));
+}
+
 void NetConn::OnPeerEof() {
   const Status why = Unavailable("peer " + peer().ToString() + " closed the connection");
-  // Replies still queued (or about to be served) go out before the close.
-  if (output_.Len() == 0 && !queued.load(std::memory_order_acquire)) {
+  // Replies still queued, about to be served or still being produced go
+  // out before the close.
+  if (output_.Len() == 0 && !queued.load(std::memory_order_acquire) && !HoldOpen()) {
     CloseNow(why);
   } else {
     CloseAfterFlush(why);
@@ -296,7 +308,7 @@ void NetConn::OnPeerEof() {
 
 void NetConn::CloseAfterFlush(const Status& why) {
   if (state() == State::kClosed) return;
-  if (output_.Len() == 0 && !want_out_) {
+  if (output_.Len() == 0 && !want_out_ && !HoldOpen()) {
     CloseNow(why);
     return;
   }
@@ -366,7 +378,14 @@ void NetConn::DoWrite() {
   }
   output_.Release();
   want_out_ = blocked;
-  if (state() == State::kClosing && output_.Len() == 0 && !blocked) {
+  // Requests the handler set aside for a backlog: serve them now that it
+  // drained (their replies queue a new write pass).
+  if (resume_on_drain_ && output_.Len() <= poller_->options().high_water_mark / 2) {
+    resume_on_drain_ = false;
+    handler_->OnData(ConnectionRef(this));
+    if (state() == State::kClosed) return;
+  }
+  if (state() == State::kClosing && output_.Len() == 0 && !blocked && !HoldOpen()) {
     CloseNow(closing_why_);
     return;
   }

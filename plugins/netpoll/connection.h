@@ -65,6 +65,10 @@ class NetConn final : public Connection, public PollItem {
   bool IsOpen() const override;
   bool IsOnPollerThread() const override { return poller_->IsCurrent(); }
   size_t PendingOutputBytes() const override { return output_.Len(); }
+  bool OutputBacklogged() const override {
+    return output_.Len() > poller_->options().high_water_mark;
+  }
+  void ResumeWhenDrained() override;
 
   // ---- [poller] ------------------------------------------------------------
   Poller* poller() const { return poller_; }
@@ -100,6 +104,9 @@ class NetConn final : public Connection, public PollItem {
   void UpdateBackpressure();
   void RequestService();
   void OnPeerEof();
+  // Whether a close after the peer's EOF must wait: requests left for
+  // ResumeWhenDrained, or replies the handler still owes.
+  bool HoldOpen();
 
   Poller* const poller_;
   int fd_;
@@ -123,6 +130,8 @@ class NetConn final : public Connection, public PollItem {
   bool opened_ = false;  // OnOpen ran, so OnClose is owed
   bool want_out_ = false;
   bool read_paused_ = false;
+  // ResumeWhenDrained was called: OnData again once output drains.
+  bool resume_on_drain_ = false;
   int64_t last_active_ns_ = 0;
   Status closing_why_;
   DialCallback dial_cb_;

@@ -48,6 +48,8 @@ class RawClient {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
+  // Closes the sending side (the server reads EOF); replies can still come.
+  void ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
   // Read gives up (as at EOF) after `ms` without bytes.
   void SetTimeout(int ms) {
     timeval tv{ms / 1000, (ms % 1000) * 1000};

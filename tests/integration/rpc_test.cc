@@ -31,10 +31,12 @@ namespace t = ::tern::test::rpc;
 using testing::CalcImpl;
 using testing::RawClient;
 
-// `server_keys`: more lines of the [server] section.
-std::shared_ptr<Runtime> MakeRuntime(const std::string& server_keys = "") {
+// `server_keys`, `netpoll_keys`: more lines of the [server] and [netpoll]
+// sections.
+std::shared_ptr<Runtime> MakeRuntime(const std::string& server_keys = "",
+                                     const std::string& netpoll_keys = "") {
   auto rt = Runtime::FromText("[server]\naddress = 127.0.0.1:0\n" + server_keys +
-                              "[netpoll]\npollers = 1\n");
+                              "[netpoll]\npollers = 1\n" + netpoll_keys);
   EXPECT_TRUE(rt.ok()) << rt.status();
   return *rt;
 }
@@ -52,9 +54,10 @@ struct Served {
 };
 
 Served Serve(const std::string& extra = "",
-             std::shared_ptr<t::CalcAsyncHandler> handler = std::make_shared<CalcImpl>()) {
+             std::shared_ptr<t::CalcAsyncHandler> handler = std::make_shared<CalcImpl>(),
+             const std::string& netpoll_keys = "") {
   Served s;
-  s.rt = MakeRuntime(extra);
+  s.rt = MakeRuntime(extra, netpoll_keys);
   auto server = Server::Create(s.rt);
   EXPECT_TRUE(server.ok()) << server.status();
   s.server = std::move(*server);
@@ -307,6 +310,48 @@ TEST(RpcTest, WorkersAnswerPipelinedCallsInRequestOrder) {
   EXPECT_EQ(raw.Read(), std::make_pair(2, 10));  // REPLY
   EXPECT_EQ(raw.Read(), std::make_pair(2, 11));
   EXPECT_EQ(raw.Read(), std::make_pair(2, 12));
+}
+
+// A peer that pipelines small requests for large replies and reads none:
+// the server stops serving them once its output passes the high-water mark
+// (on workers, also once max_pending_per_connection are being served)
+// instead of holding every reply, and serves the rest, in order, as the
+// peer reads.
+TEST(RpcTest, APeerThatDoesNotReadItsRepliesIsServedAsItReads) {
+  for (const char* workers : {"workers = 0\n", "workers = 2\nmax_pending_per_connection = 4\n"}) {
+    SCOPED_TRACE(workers);
+    Served s = Serve(workers, std::make_shared<CalcImpl>(), "high_water_mark = 262144\n");
+    RawClient raw(s.ep);
+    t::Calc_big_args big;
+    big.size = 1 << 20;
+    std::string requests;
+    constexpr int kCalls = 64;
+    for (int i = 0; i < kCalls; ++i) {
+      std::string a(big.BLength(), '\0');
+      big.FastWrite(reinterpret_cast<uint8_t*>(a.data()));
+      requests += testing::CallFrame("big", i, a);
+    }
+    raw.SendBytes(requests);  // one write, ~2 KB, for 64 MiB of replies
+    std::this_thread::sleep_for(300ms);
+    // Socket buffers take a few replies; the rest wait for the reader.
+    EXPECT_LT(s.server->stats().calls + static_cast<uint64_t>(s.server->stats().inflight), 24u);
+    raw.SetTimeout(5000);
+    for (int i = 0; i < kCalls; ++i) ASSERT_EQ(raw.Read(), std::make_pair(2, i));  // REPLY
+  }
+}
+
+// A peer that sends its calls and closes its sending side (shutdown
+// SHUT_WR) still gets every reply, also from workers, then the close.
+TEST(RpcTest, APeerThatHalfClosesGetsEveryReply) {
+  Served s = Serve("workers = 2\n");
+  RawClient raw(s.ep);
+  t::Calc_sleep_args slow;
+  slow.ms = 5;
+  for (int i = 0; i < 20; ++i) raw.Send("sleep", i, slow);
+  raw.ShutdownWrite();
+  raw.SetTimeout(5000);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(raw.Read(), std::make_pair(2, i));
+  EXPECT_EQ(raw.Read().first, -1);  // then the server closes
 }
 
 TEST(RpcTest, AWorkerFinishingAfterItsClientLeftDoesNoHarm) {

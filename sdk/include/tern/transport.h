@@ -154,6 +154,19 @@ class TERN_EXPORT Connection {
   // socket (what the output high-water mark bounds).
   virtual size_t PendingOutputBytes() const = 0;
 
+  // [thread-safe] Returns: true while the queued output is above the
+  // transport's high-water mark (reading from the peer pauses then). A
+  // handler should stop serving the requests it already holds — a peer that
+  // sends small requests for large replies and never reads them would
+  // otherwise pile up replies without bound — and call ResumeWhenDrained.
+  virtual bool OutputBacklogged() const = 0;
+
+  // [poller] The handler left whole requests in Input() because the output
+  // is backlogged (or replies it owes are not ready): OnData runs again
+  // after the next write of queued output that leaves it at or below half
+  // the high-water mark, whether or not new bytes arrive.
+  virtual void ResumeWhenDrained() = 0;
+
   // [thread-safe] The remote address (for Unix sockets, the path dialed, or
   // "unix:" for an accepted peer).
   const Endpoint& peer() const { return peer_; }
@@ -222,6 +235,12 @@ class TERN_EXPORT ConnectionHandler {
   // The socket is closed (`why` says by whom). Input() may still be read
   // here; after it returns, the connection only fails Sends.
   virtual void OnClose(const ConnectionRef& conn, const Status& why) = 0;
+  // The peer closed its side (EOF) and everything it sent went to OnData;
+  // the connection closes once its queued output is written. Returns: true
+  // while replies the peer is owed are still being produced (calls on other
+  // threads): the close then waits until this returns false, asked again
+  // after each write.
+  virtual bool RepliesPending(const ConnectionRef& /*conn*/) { return false; }
 };
 
 struct ListenOptions {

@@ -23,6 +23,13 @@
 // TApplicationException INTERNAL_ERROR "server overloaded" (Thrift has no
 // load-shedding type) and the connection stays usable.
 //
+// A peer that pipelines requests and does not read the replies: a
+// connection has at most `max_pending_per_connection` calls being served
+// and stops being served while its unsent output is above the transport's
+// high-water mark; its further requests wait in its input (TCP flow
+// control then stops the peer) and are served, in order, as it reads. A
+// peer that half-closes after its requests still gets every reply.
+//
 // Bad input: a frame the codec rejects (bad length, over max_frame) closes
 // that connection; a well-framed message with a bad envelope or args is
 // answered with TApplicationException (PROTOCOL_ERROR, INVALID_MESSAGE_TYPE)
@@ -65,6 +72,7 @@ struct TERN_EXPORT ServerOptions {
   size_t worker_queue = 0;  // 0: 1024 per worker
   size_t max_connections = 10000;
   size_t max_inflight = 10000;
+  size_t max_pending_per_connection = 128;
   Duration shutdown_grace = std::chrono::seconds(5);
   // Services generated with --alloc=pmr: each call decodes its args, and
   // builds its result, on an arena of its own (a monotonic_buffer_resource
