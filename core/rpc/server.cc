@@ -155,36 +155,41 @@ class ServerConn {
   void Deliver(uint64_t index, LinkBuffer&& out) {
     out.Flush();
     std::lock_guard<std::mutex> lock(mu_);
-    if (index != next_send_) {
+    if (index != next_send_.load(std::memory_order_relaxed)) {
       waiting_.emplace(index, std::move(out));
       return;
     }
+    uint64_t sent = next_send_.load(std::memory_order_relaxed);
+    size_t bytes = out.Len();
     batch_.AppendBuffer(out);
-    ++next_send_;
-    while (!waiting_.empty() && waiting_.begin()->first == next_send_) {
+    ++sent;
+    while (!waiting_.empty() && waiting_.begin()->first == sent) {
+      bytes += waiting_.begin()->second.Len();
       batch_.AppendBuffer(waiting_.begin()->second);
       waiting_.erase(waiting_.begin());
-      ++next_send_;
+      ++sent;
     }
+    next_send_.store(sent, std::memory_order_release);
+    batch_bytes_.store(batch_bytes_.load(std::memory_order_relaxed) + bytes,
+                       std::memory_order_relaxed);
     if (!batching_) SendLocked();
   }
 
   // [poller] Whether replies are owed: calls given an index whose reply has
   // not been handed to the connection yet.
-  bool RepliesOwed() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return next_send_ != next_index_;
-  }
+  bool RepliesOwed() const { return next_send_.load(std::memory_order_acquire) != next_index_; }
 
   // [poller] Inside a batch, before serving another request: sends what
   // the batch holds once that passes `bytes` (large replies need no
   // batching, and the connection must see them to tell whether its output
   // is backlogged). Returns: whether `max_owed` replies are owed already.
+  // (No lock unless it sends: it runs before every request.)
   bool SendBatchPast(size_t bytes, size_t max_owed) {
-    std::lock_guard<std::mutex> lock(mu_);
-    batch_.Flush();
-    if (batch_.Len() >= bytes) SendLocked();
-    return next_index_ - next_send_ >= max_owed;
+    if (batch_bytes_.load(std::memory_order_relaxed) >= bytes) {
+      std::lock_guard<std::mutex> lock(mu_);
+      SendLocked();
+    }
+    return next_index_ - next_send_.load(std::memory_order_acquire) >= max_owed;
   }
 
   // [poller] Replies completed while batching wait for EndBatch.
@@ -206,6 +211,7 @@ class ServerConn {
 
  private:
   void SendLocked() {
+    batch_bytes_.store(0, std::memory_order_relaxed);
     batch_.Flush();
     if (batch_.Len() == 0) return;
     // A closed connection drops the bytes: the client left.
@@ -216,7 +222,9 @@ class ServerConn {
   std::atomic<int32_t> refs_{1};
   uint64_t next_index_ = 0;  // poller only
   std::mutex mu_;
-  uint64_t next_send_ = 0;
+  // Written under mu_; read without it by the poller's checks.
+  std::atomic<uint64_t> next_send_{0};
+  std::atomic<size_t> batch_bytes_{0};  // what batch_ holds, about
   bool batching_ = false;
   LinkBuffer batch_;
   std::map<uint64_t, LinkBuffer> waiting_;
