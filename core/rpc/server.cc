@@ -606,8 +606,13 @@ void Server::Impl::HandleFrame(ServerConn* sc, const ConnectionRef& conn, FrameV
   auto it = methods.find(h.name);
   if (it == methods.end()) {
     if (h.type == MessageType::kOneway) return;  // nobody waits for an answer
+    // The reply's envelope repeats the name; its message quotes at most 256
+    // bytes of it (a name of megabytes is not worth twice its size back).
+    constexpr size_t kQuoted = 256;
+    std::string quoted(h.name.substr(0, kQuoted));
+    if (h.name.size() > kQuoted) quoted += "...";
     Answer(sc, sc->NextIndex(), h,
-           {"Invalid method name: '" + std::string(h.name) + "'", AppException::kUnknownMethod});
+           {"Invalid method name: '" + quoted + "'", AppException::kUnknownMethod});
     return;
   }
   const MethodSlot* m = &it->second;

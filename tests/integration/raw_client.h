@@ -70,12 +70,15 @@ class RawClient {
     if (!ReadN(&len, 4)) return {-1, -1};
     std::string f(ntohl(len), '\0');
     if (!ReadN(f.data(), f.size())) return {-1, -1};
+    last_size_ = f.size();
     uint32_t ver, nlen, seq;
     std::memcpy(&ver, f.data(), 4);
     std::memcpy(&nlen, f.data() + 4, 4);
     std::memcpy(&seq, f.data() + 8 + ntohl(nlen), 4);
     return {static_cast<int>(ntohl(ver) & 0xff), static_cast<int32_t>(ntohl(seq))};
   }
+  // The size of the frame Read returned last (its length prefix excluded).
+  size_t last_size() const { return last_size_; }
 
  private:
   bool ReadN(void* p, size_t n) {
@@ -89,6 +92,7 @@ class RawClient {
     return true;
   }
   int fd_ = -1;
+  size_t last_size_ = 0;
 };
 
 }  // namespace tern::rpc::testing

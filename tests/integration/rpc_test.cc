@@ -163,6 +163,14 @@ TEST(RpcTest, UnknownMethodIsAnsweredAndConnectionStaysUsable) {
   t::CalcClient c(ch);
   EXPECT_EQ(c.add(2, 3), 5);
   EXPECT_EQ(s.server->stats().connections, 1);
+
+  // A long name: the reply's envelope repeats it, its message quotes only
+  // the start of it.
+  RawClient raw(s.ep);
+  const std::string name(100000, 'n');
+  raw.Send(name, 7, args);
+  EXPECT_EQ(raw.Read(), std::make_pair(3, 7));  // EXCEPTION
+  EXPECT_LT(raw.last_size(), name.size() + 1000);
 }
 
 TEST(RpcTest, BeyondMaxInflightIsAnsweredWithAnException) {
