@@ -83,6 +83,9 @@ const std::vector<ConfigKeySpec>& Config::CoreSchema() {
           "calls queued for the workers before new ones are refused; 0 = 1024 per worker"),
       Key("server", "max_connections", T::kInt, "10000", "accept pauses beyond this"),
       Key("server", "max_inflight", T::kInt, "10000", "calls beyond this get an exception"),
+      Key("server", "idle_timeout_ms", T::kInt, "600000",
+          "close a connection with no whole request read and nothing written this long; "
+          "0 = never"),
       Key("server", "max_pending_per_connection", T::kInt, "128",
           "calls of one connection served at once; its further requests wait"),
       Key("server", "shutdown_grace_ms", T::kInt, "5000", "drain deadline on shutdown"),

@@ -686,6 +686,9 @@ Result<ServerOptions> ServerOptions::FromConfig(const Runtime& rt) {
   TERN_ASSIGN_OR_RETURN(int64_t max_conn, rt.GetInt("server", "max_connections"));
   TERN_ASSIGN_OR_RETURN(int64_t max_inflight, rt.GetInt("server", "max_inflight"));
   TERN_ASSIGN_OR_RETURN(int64_t per_conn, rt.GetInt("server", "max_pending_per_connection"));
+  TERN_ASSIGN_OR_RETURN(int64_t idle_ms, rt.GetInt("server", "idle_timeout_ms"));
+  if (idle_ms < 0) return InvalidArgument("server.idle_timeout_ms: must not be negative");
+  o.idle_timeout = std::chrono::milliseconds(idle_ms);
   if (per_conn <= 0) {
     return InvalidArgument("server.max_pending_per_connection: must be positive");
   }
@@ -808,6 +811,7 @@ Result<Endpoint> Server::Start() {
   }
   ListenOptions lo;
   lo.max_connections = s.options.max_connections;
+  lo.idle_timeout = s.options.idle_timeout;
   TERN_ASSIGN_OR_RETURN(s.bound, s.transport->Listen(ep, lo, &s));
   TERN_RETURN_IF_ERROR(s.transport->Start());
   s.started = true;

@@ -273,10 +273,14 @@ void NetConn::DoRead() {
     return;
   }
   if (got > 0) {
-    last_active_ns_ = poller_->now_ns();
     if (expect_ <= input_.Len()) expect_ = 0;
+    const size_t held = input_.Len();
     handler_->OnData(ConnectionRef(this));
     if (state() == State::kClosed) return;
+    // Activity is input the handler took (a whole request) or output
+    // written: bytes that trickle in without completing a request (a
+    // slowloris) do not keep the connection from its idle timeout.
+    if (input_.Len() < held) last_active_ns_ = poller_->now_ns();
     // A small read from an empty buffer that left no frame pending: the
     // peer sends small frames now.
     if (fresh && got < LinkBuffer::kDefaultBlockSize && expect_ == 0) frame_hint_ = 0;
@@ -289,6 +293,13 @@ void NetConn::ResumeWhenDrained() {
   // output only drains on this thread, and every Send queues a pass, so the
   // handler that waits for replies of its own is woken by them.
   resume_on_drain_ = true;
+}
+
+bool NetConn::KeptAliveAt(int64_t now_ns) {
+  if (!handler_->RepliesPending(ConnectionRef(this))) return false;
+  last_active_ns_ = now_ns;
+  poller_->NoteIdleDeadline(last_active_ns_ + idle_timeout_ns_);
+  return true;
 }
 
 bool NetConn::HoldOpen() {

@@ -89,6 +89,9 @@ class NetConn final : public Connection, public PollItem {
   void FailDial(const Status& why);
   // The idle deadline (ns), or INT64_MAX when none applies.
   int64_t IdleDeadline() const;
+  // At the idle deadline: true (and the deadline moves on from now) when
+  // the handler still owes replies — a call in flight is not idleness.
+  bool KeptAliveAt(int64_t now_ns);
 
   // Index in the poller's conns_ (poller-owned).
   size_t slot = 0;

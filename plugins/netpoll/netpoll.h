@@ -50,7 +50,8 @@ struct NetpollOptions {
   bool adaptive_wait = true;
   // Pending output bytes per connection above which reading from it pauses.
   size_t high_water_mark = size_t{4} << 20;
-  // Default idle timeout for connections (listeners may override); 0 = none.
+  // Default idle timeout for connections (a listener's own wins: the RPC
+  // server's is [server] idle_timeout_ms); 0 = none.
   int64_t idle_timeout_ms = 0;
   // Bytes read from one connection per wake-up before serving the others.
   size_t read_budget = size_t{512} << 10;

@@ -223,17 +223,15 @@ void Poller::RunTimers() {
 void Poller::IdleScan() {
   idle_scan_at_ = INT64_MAX;
   std::vector<NetConn*> expired;
-  int64_t min_timeout = INT64_MAX;
   for (const auto& ref : conns_) {
     auto* c = static_cast<NetConn*>(ref.get());
     const int64_t deadline = c->IdleDeadline();
     if (deadline == INT64_MAX) continue;
-    if (deadline <= now_ns_) {
+    if (deadline <= now_ns_ && !c->KeptAliveAt(now_ns_)) {
       expired.push_back(c);
-    } else {
+    } else if (deadline > now_ns_) {
       idle_scan_at_ = std::min(idle_scan_at_, deadline);
     }
-    min_timeout = std::min(min_timeout, deadline - now_ns_);
   }
   for (NetConn* c : expired) {
     c->CloseNow(Status(StatusCode::kDeadlineExceeded, "idle timeout"));

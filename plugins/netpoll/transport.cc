@@ -30,7 +30,9 @@ const PluginConfigKey kNetpollConfigKeys[] = {
      "after a busy wake-up poll again at once; after an empty poll yield, then block"},
     {"high_water_mark", ConfigType::kInt, "4194304",
      "pending output bytes per connection above which reading from it pauses"},
-    {"idle_timeout_ms", ConfigType::kInt, "0", "close connections idle this long; 0 = never"},
+    {"idle_timeout_ms", ConfigType::kInt, "0",
+     "close connections idle this long; 0 = never (a listener's own setting wins: the RPC "
+     "server's is [server] idle_timeout_ms)"},
     {"read_budget", ConfigType::kInt, "524288",
      "bytes read from one connection per wake-up before serving the others"},
 };

@@ -362,6 +362,26 @@ TEST(RpcTest, APeerThatHalfClosesGetsEveryReply) {
   EXPECT_EQ(raw.Read().first, -1);  // then the server closes
 }
 
+// idle_timeout_ms closes a connection that trickles bytes without
+// completing a request, but not one waiting for a long call.
+TEST(RpcTest, IdleTimeoutSparesCallsInFlightAndClosesTricklers) {
+  Served s = Serve("workers = 1\nidle_timeout_ms = 300\n");
+  RawClient waiting(s.ep);
+  t::Calc_sleep_args slow;
+  slow.ms = 700;
+  waiting.Send("sleep", 1, slow);
+  RawClient trickler(s.ep);
+  trickler.SetTimeout(3000);
+  const std::string frame = testing::CallFrame("add", 2, std::string(20, '\0'));
+  for (size_t i = 0; i < 4; ++i) {
+    trickler.SendBytes(frame.substr(i, 1));
+    std::this_thread::sleep_for(100ms);
+  }
+  waiting.SetTimeout(3000);
+  EXPECT_EQ(waiting.Read(), std::make_pair(2, 1));  // answered, not closed as idle
+  EXPECT_EQ(trickler.Read().first, -1);             // closed
+}
+
 TEST(RpcTest, AWorkerFinishingAfterItsClientLeftDoesNoHarm) {
   Served s = Serve("workers = 1\n");
   {

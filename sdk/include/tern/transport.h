@@ -250,8 +250,10 @@ struct ListenOptions {
   size_t max_connections = 0;
   // listen(2) backlog.
   int backlog = 1024;
-  // Close a connection with no bytes read or written for this long;
-  // zero = the transport's default (itself possibly none).
+  // Close a connection that for this long had no input taken by its
+  // handler (OnData consumed none: bytes trickling in without completing
+  // a request do not count) and no output written; zero = the transport's
+  // default (itself possibly none).
   Duration idle_timeout = Duration::zero();
 };
 

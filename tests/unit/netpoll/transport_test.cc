@@ -331,6 +331,31 @@ TEST_F(NetpollTest, IdleConnectionsAreClosedAndBusyOnesAreNot) {
   t.Stop(0s);
 }
 
+// A peer that trickles the bytes of a frame (a slowloris) is idle: its
+// bytes complete no request, so they do not hold the connection open.
+TEST_F(NetpollTest, BytesThatCompleteNoRequestDoNotKeepAConnectionOpen) {
+  EchoHandler handler;
+  NetpollTransport t(Options(1));
+  ListenOptions lo;
+  lo.idle_timeout = 300ms;
+  auto bound = t.Listen(Loopback(), lo, &handler);
+  ASSERT_TRUE(bound.ok());
+  ASSERT_TRUE(t.Start().ok());
+  const int slow = ConnectTo(*bound);
+  ASSERT_GE(slow, 0);
+  const std::string f = MakeFrame(5, 1000);
+  bool closed = false;
+  for (size_t i = 0; i < 100 && !closed && i < f.size(); ++i) {
+    ::send(slow, f.data() + i, 1, MSG_NOSIGNAL);  // a byte every 30 ms
+    std::this_thread::sleep_for(30ms);
+    closed = handler.closes() >= 1;
+  }
+  ASSERT_TRUE(closed) << "the trickling connection was kept open";
+  EXPECT_EQ(handler.reasons()[0].code(), StatusCode::kDeadlineExceeded);
+  ::close(slow);
+  t.Stop(0s);
+}
+
 TEST_F(NetpollTest, StopWithTrafficInFlightClosesEverythingAndJoins) {
   auto handler = std::make_unique<EchoHandler>();
   auto t = std::make_unique<NetpollTransport>(Options(2));

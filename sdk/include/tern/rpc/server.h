@@ -73,6 +73,10 @@ struct TERN_EXPORT ServerOptions {
   size_t max_connections = 10000;
   size_t max_inflight = 10000;
   size_t max_pending_per_connection = 128;
+  // A connection with no whole request read and nothing written for this
+  // long is closed (a peer that trickles bytes without completing a request
+  // too); zero = never.
+  Duration idle_timeout = std::chrono::minutes(10);
   Duration shutdown_grace = std::chrono::seconds(5);
   // Services generated with --alloc=pmr: each call decodes its args, and
   // builds its result, on an arena of its own (a monotonic_buffer_resource
