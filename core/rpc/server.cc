@@ -155,11 +155,11 @@ class ServerConn {
   void Deliver(uint64_t index, LinkBuffer&& out) {
     out.Flush();
     std::lock_guard<std::mutex> lock(mu_);
-    if (index != next_send_.load(std::memory_order_relaxed)) {
+    uint64_t sent = next_send_.load(std::memory_order_relaxed);
+    if (index != sent) {
       waiting_.emplace(index, std::move(out));
       return;
     }
-    uint64_t sent = next_send_.load(std::memory_order_relaxed);
     size_t bytes = out.Len();
     batch_.AppendBuffer(out);
     ++sent;

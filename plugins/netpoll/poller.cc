@@ -227,10 +227,10 @@ void Poller::IdleScan() {
     auto* c = static_cast<NetConn*>(ref.get());
     const int64_t deadline = c->IdleDeadline();
     if (deadline == INT64_MAX) continue;
-    if (deadline <= now_ns_ && !c->KeptAliveAt(now_ns_)) {
-      expired.push_back(c);
-    } else if (deadline > now_ns_) {
+    if (deadline > now_ns_) {
       idle_scan_at_ = std::min(idle_scan_at_, deadline);
+    } else if (!c->KeptAliveAt(now_ns_)) {  // (else its deadline moved on)
+      expired.push_back(c);
     }
   }
   for (NetConn* c : expired) {
