@@ -489,12 +489,14 @@ void EmitRead(Out& o, const Type& t, const std::string& v, int depth) {
       o.L("const size_t c" + d + " = static_cast<size_t>(n" + d + ");");
       const char* ks = t.kind == Kind::kList ? KernelSuffix(*t.elem) : nullptr;
       if (ks != nullptr) {
-        o.L(v + ".resize(c" + d + ");");
-        o.L("::tern::Kernels().be_to_" + std::string(ks) + "(p, c" + d + ", " + v + ".data());");
+        o.L("::tern::gen::ReadNumbers(" + v + ", p, c" + d + ", ::tern::Kernels().be_to_" +
+            std::string(ks) + ");");
         o.L("p += " + Num(static_cast<long long>(FixedSize(*t.elem))) + " * c" + d + ";");
       } else if (t.kind == Kind::kList && t.elem->kind == Kind::kI8) {
-        o.L(v + ".resize(c" + d + ");");
-        o.L("if (c" + d + " != 0) std::memcpy(" + v + ".data(), p, c" + d + ");");
+        // assign copies without zeroing first, as resize would.
+        o.L(v +
+            ".assign(reinterpret_cast<const int8_t*>(p), reinterpret_cast<const int8_t*>(p) + c" +
+            d + ");");
         o.L("p += c" + d + ";");
       } else {
         o.L("if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) {");

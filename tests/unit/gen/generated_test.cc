@@ -92,6 +92,42 @@ TEST(WorkloadTest, BinarySizesMatchTheSharedWorkloads) {
   EXPECT_EQ(Read<serde::MyTest>(Bytes(mt)), mt);
 }
 
+// Numeric lists longer than the piece ReadNumbers grows a vector by, read
+// into an object whose lists are longer, shorter or absent: the result is the
+// wire's lists exactly, whatever was there before.
+TEST(GeneratedTest, LongNumericListsReadOverWhatWasThere) {
+  conf::Numbers want;
+  for (int i = 0; i < 5000; ++i) {
+    want.i16s.push_back(static_cast<int16_t>(i * 7 - 9000));
+    want.i32s.push_back(i * 104729 - 7);
+    want.i64s.push_back(int64_t{i} * 0x123456789LL - 1);
+    want.doubles.push_back(i * 0.25 - 3.5);
+    want.bytes.push_back(static_cast<int8_t>(i * 13));
+  }
+  const std::string wire = Bytes(want);
+  conf::Numbers longer = want;
+  for (int i = 0; i < 3000; ++i) {
+    longer.i16s.push_back(1);
+    longer.i32s.push_back(2);
+    longer.i64s.push_back(3);
+    longer.doubles.push_back(4);
+    longer.bytes.push_back(5);
+  }
+  conf::Numbers shorter;
+  shorter.i16s = {9, 9};
+  shorter.i32s = {9};
+  shorter.i64s = {9, 9, 9};
+  shorter.doubles = {9.5};
+  shorter.bytes = {9};
+  for (conf::Numbers* got : {&longer, &shorter}) {
+    auto r = got->FastRead(reinterpret_cast<const uint8_t*>(wire.data()), wire.size());
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(*r, wire.size());
+    EXPECT_EQ(*got, want);
+  }
+  EXPECT_EQ(Read<conf::Numbers>(wire), want);
+}
+
 TEST(GeneratedTest, DefaultsFromTheIdl) {
   conf::Defaults d;
   EXPECT_EQ(d.answer, 42);

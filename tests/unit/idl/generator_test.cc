@@ -237,7 +237,8 @@ TEST(GeneratorTest, NumericListsUseTheKernelsOncePerList) {
   auto out = Generate("struct S { 1: list<i64> a, 2: list<double> d }");
   const std::string& cc = out["t_types.cc"];
   EXPECT_THAT(cc, HasSubstr("::tern::Kernels().i64_to_be("));
-  EXPECT_THAT(cc, HasSubstr("::tern::Kernels().be_to_f64("));
+  EXPECT_THAT(cc,
+              HasSubstr("::tern::gen::ReadNumbers(this->d, p, c0, ::tern::Kernels().be_to_f64);"));
   EXPECT_THAT(cc, Not(HasSubstr("for (const auto& e0 : this->a)"))) << "no per-element loop";
 }
 
