@@ -16,6 +16,8 @@ namespace {
 
 using Node = LinkBuffer::Node;
 
+constexpr size_t kMaxMediumWrite = 16 * 1024;
+
 // Nodes are small and churn at message rate: a per-thread free list keeps
 // them off the allocator. Nodes hold no block while cached.
 // Plain data, so an access is a load (see tls_cache in block_pool.cc); the
@@ -57,10 +59,11 @@ Node* NewNode() {
 
 // Drops the node's block reference and recycles it.
 void FreeNode(Node* n) {
-  if (n->block != nullptr) detail::Unref(n->block);
+  if (n->block != nullptr && n->owns_block) detail::Unref(n->block);
+  // Whoever takes the node next sets its range (start, malloc_end, cap_end,
+  // flushed_end).
   n->block = nullptr;
-  n->start = n->malloc_end = n->cap_end = nullptr;
-  n->flushed_end.store(nullptr, std::memory_order_relaxed);
+  n->owns_block = true;
   n->next.store(nullptr, std::memory_order_relaxed);
   NodeCache& c = tls_nodes;
   if (TERN_UNLIKELY(!c.armed)) {
@@ -78,7 +81,8 @@ void FreeNode(Node* n) {
 
 Node* NewSentinel() {
   Node* n = NewNode();
-  n->next_w = nullptr;
+  n->start = n->malloc_end = n->cap_end = nullptr;
+  n->flushed_end.store(nullptr, std::memory_order_relaxed);
   return n;
 }
 
@@ -170,7 +174,12 @@ LinkBuffer& LinkBuffer::operator=(LinkBuffer&& other) noexcept {
 // ---- writer ----------------------------------------------------------------
 
 LinkBuffer::Node* LinkBuffer::NewWriteNode(size_t min_capacity) {
-  detail::Block* b = BlockPool::Global().Allocate(std::max(min_capacity, kDefaultBlockSize));
+  // Room for several writes of this size: a writer of 2-16 KB messages
+  // would otherwise take a new block for almost every one.
+  size_t want = std::max(min_capacity, kDefaultBlockSize);
+  if (min_capacity > kDefaultBlockSize / 4 && min_capacity <= kMaxMediumWrite)
+    want = 4 * min_capacity;
+  detail::Block* b = BlockPool::Global().Allocate(want);
   if (b == nullptr) return nullptr;
   Node* n = NewNode();
   n->block = b;  // takes the allocation's reference
@@ -247,8 +256,10 @@ void LinkBuffer::Append(Slice slice) {
   const size_t room = static_cast<size_t>(tail->cap_end - tail->malloc_end);
   if (tail->block != nullptr && room >= kMinSplit) {
     Node* rest = NewNode();
-    detail::Ref(tail->block);
+    // The reference moves to the rest, which outlives the tail: no atomic.
     rest->block = tail->block;
+    rest->owns_block = tail->owns_block;
+    tail->owns_block = false;
     rest->start = rest->malloc_end = tail->malloc_end;
     rest->cap_end = tail->cap_end;
     rest->flushed_end.store(rest->start, std::memory_order_relaxed);
@@ -460,18 +471,20 @@ Status LinkBuffer::SkipSlow(size_t n) {
     return OutOfRange("LinkBuffer: skip of " + std::to_string(n) + " bytes with " +
                       std::to_string(len) + " readable");
   }
+  // n <= Len(): every node the walk reaches is published.
+  Node* node = read_;
+  const uint8_t* pos = read_pos_;
   size_t left = n;
-  while (left > 0) {
-    size_t avail = ReadAvailInNode();
-    if (avail == 0) {
-      AdvanceReadNode();
-      avail = ReadAvailInNode();
-      DCHECK_GT(avail, 0u);
-    }
-    const size_t k = std::min(avail, left);
-    read_pos_ += k;
-    left -= k;
+  for (;;) {
+    const auto avail = static_cast<size_t>(node->flushed_end.load(std::memory_order_acquire) - pos);
+    if (left <= avail) break;
+    left -= avail;
+    node = node->next.load(std::memory_order_acquire);
+    DCHECK(node != nullptr);
+    pos = node->start;
   }
+  read_ = node;
+  read_pos_ = pos + left;
   Consumed(n);
   return Status::OK();
 }

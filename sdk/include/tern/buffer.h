@@ -231,6 +231,10 @@ class TERN_EXPORT LinkBuffer {
   // Public only so the inline fast paths above can see its fields.
   struct Node {
     detail::Block* block = nullptr;  // null for the sentinel
+    // Whether this node holds a reference on `block`. A node split off by
+    // Append takes its predecessor's reference (a later node on the same
+    // block outlives an earlier one: the reader frees nodes in order).
+    bool owns_block = true;
     uint8_t* start = nullptr;        // first byte of this node's range
     uint8_t* malloc_end = nullptr;   // [writer] end of written bytes
     uint8_t* cap_end = nullptr;      // [writer] end of writable space (== start for borrowed)

@@ -125,7 +125,9 @@ TEST(LinkBufferTest, MallocAtLeastRefusesMoreThanTheLargestBlock) {
 
 TEST(LinkBufferTest, NextCopiesOnlyWhenStraddling) {
   LinkBuffer buf;
-  const std::string a = Pattern(LinkBuffer::kDefaultBlockSize);  // fills one block exactly
+  // Fills one block exactly (32 KB: larger than the writes that get a
+  // block with room for more).
+  const std::string a = Pattern(4 * LinkBuffer::kDefaultBlockSize);
   auto p = buf.Malloc(a.size());
   ASSERT_TRUE(p.ok());
   std::memcpy(*p, a.data(), a.size());
@@ -468,12 +470,37 @@ TEST(LinkBufferTest, ReleaseReturnsConsumedBlocksToThePool) {
   const int64_t live_before = pool.GetStats().live_blocks;
   {
     LinkBuffer buf;
-    for (int i = 0; i < 10; ++i) WriteFlush(buf, Pattern(LinkBuffer::kDefaultBlockSize));
+    // 32 KB writes: past the sizes that get a block with room for more.
+    for (int i = 0; i < 10; ++i) WriteFlush(buf, Pattern(4 * LinkBuffer::kDefaultBlockSize));
     EXPECT_GE(pool.GetStats().live_blocks - live_before, 10);
     ASSERT_TRUE(buf.Skip(buf.Len()).ok());
     buf.Release();
     // Only the block under the read position may remain.
     EXPECT_LE(pool.GetStats().live_blocks - live_before, 1);
+  }
+  EXPECT_EQ(pool.GetStats().live_blocks, live_before);
+}
+
+// A writer of medium messages (a few KB each) gets blocks with room for
+// several, instead of a new block for nearly every message.
+TEST(LinkBufferTest, MediumWritesShareBlocks) {
+  BlockPool& pool = BlockPool::Global();
+  const int64_t live_before = pool.GetStats().live_blocks;
+  {
+    LinkBuffer buf;
+    const std::string msg = Pattern(4135);
+    for (int i = 0; i < 16; ++i) {
+      auto p = buf.Malloc(msg.size());
+      ASSERT_TRUE(p.ok());
+      std::memcpy(*p, msg.data(), msg.size());
+      buf.Flush();
+    }
+    EXPECT_LE(pool.GetStats().live_blocks - live_before, 6);
+    std::string all;
+    ASSERT_TRUE(buf.ReadString(buf.Len(), &all).ok());
+    std::string want;
+    for (int i = 0; i < 16; ++i) want += msg;
+    EXPECT_EQ(all, want);
   }
   EXPECT_EQ(pool.GetStats().live_blocks, live_before);
 }
