@@ -65,16 +65,12 @@ Status BinaryCodec::Encode(const MessageHeader& header, const BodyRef& body,
     }
     return Status::OK();
   }
-  uint8_t* length_at = nullptr;
-  if (prefix != 0) {
-    Result<uint8_t*> mem = out.Malloc(prefix);
-    if (!mem.ok()) return std::move(mem).status().WithContext("thrift_fast: Encode");
-    length_at = *mem;
-  }
-  const size_t before = out.UnflushedLen();
-  Result<uint8_t*> env = out.Malloc(envelope);
-  if (!env.ok()) return std::move(env).status().WithContext("thrift_fast: Encode");
-  WriteEnvelope(*env, header);
+  // Frame length (patched below) and envelope in one piece.
+  Result<uint8_t*> mem = out.Malloc(prefix + envelope);
+  if (!mem.ok()) return std::move(mem).status().WithContext("thrift_fast: Encode");
+  uint8_t* length_at = prefix != 0 ? *mem : nullptr;
+  WriteEnvelope(*mem + prefix, header);
+  const size_t before = out.UnflushedLen() - envelope;
   Writer writer(out, body.keepalive);
   TERN_RETURN_IF_ERROR(body.type->write_ref(body.obj, writer));
   const size_t written = out.UnflushedLen() - before;

@@ -56,7 +56,7 @@ inline Status CheckEncodable(const MessageHeader& header) {
 inline uint8_t* WriteEnvelope(uint8_t* p, const MessageHeader& header) {
   p = wire::PutI32(p, static_cast<int32_t>(kVersion1 | static_cast<uint32_t>(header.type)));
   p = wire::PutI32(p, static_cast<int32_t>(header.name.size()));
-  if (!header.name.empty()) std::memcpy(p, header.name.data(), header.name.size());
+  wire::CopyBytes(p, header.name.data(), header.name.size());  // inline for a short name
   p += header.name.size();
   return wire::PutI32(p, header.seqid);
 }

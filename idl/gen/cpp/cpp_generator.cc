@@ -571,13 +571,7 @@ void EmitWriteRef(Out& o, const Type& t, const std::string& v, int depth) {
   switch (t.kind) {
     case Kind::kString:
     case Kind::kBinary:
-      o.L("{");
-      o.In();
-      o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(4));");
-      o.L("::tern::wire::PutI32(p, static_cast<int32_t>(" + v + ".size()));");
-      o.L("w.AppendRef(" + v + ".data(), " + v + ".size());");
-      o.Un();
-      o.L("}");
+      o.L("TERN_RETURN_IF_ERROR(w.MallocBinary(0, " + v + ".data(), " + v + ".size()).status());");
       return;
     case Kind::kStruct:
       o.L("TERN_RETURN_IF_ERROR(" + v + ".tern_write_ref(w));");
@@ -1729,11 +1723,21 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
       }
       o.L("{");
       o.In();
-      o.L("TERN_ASSIGN_OR_RETURN(uint8_t* h, w.Malloc(3));");
-      o.L("::tern::wire::PutFieldBegin(h, " + TT(f.type) + ", " + Num(f.id) + ");");
-      o.Un();
-      o.L("}");
-      EmitWriteRef(o, f.type, ValueOf(f), 0);
+      if (f.type.kind == Kind::kString || f.type.kind == Kind::kBinary) {
+        // Field header, length and (copied) bytes in one piece.
+        const std::string v = ValueOf(f);
+        o.L("TERN_ASSIGN_OR_RETURN(uint8_t* h, w.MallocBinary(3, " + v + ".data(), " + v +
+            ".size()));");
+        o.L("::tern::wire::PutFieldBegin(h, " + TT(f.type) + ", " + Num(f.id) + ");");
+        o.Un();
+        o.L("}");
+      } else {
+        o.L("TERN_ASSIGN_OR_RETURN(uint8_t* h, w.Malloc(3));");
+        o.L("::tern::wire::PutFieldBegin(h, " + TT(f.type) + ", " + Num(f.id) + ");");
+        o.Un();
+        o.L("}");
+        EmitWriteRef(o, f.type, ValueOf(f), 0);
+      }
       if (EmptyWhenNull(s, f)) {
         o.Un();
         o.L("} else {");

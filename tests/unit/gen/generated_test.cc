@@ -215,7 +215,7 @@ TEST(GeneratedTest, ANullRequiredRefIsWrittenAsAnEmptyStruct) {
             reinterpret_cast<uint8_t*>(g.data()) + g.size());
   EXPECT_EQ(g, want);
   LinkBuffer buf;
-  Writer w(buf, Slice());
+  Writer w(buf);
   ASSERT_TRUE(t.write_ref(&r, w).ok());
   buf.Flush();
   std::string by_ref;
