@@ -108,6 +108,8 @@ const std::vector<ConfigKeySpec>& Config::CoreSchema() {
       Key("codec", "max_string", T::kInt, "16m", "largest string/binary accepted"),
       Key("codec", "max_container", T::kInt, "16m", "most elements in one container"),
       Key("codec", "max_depth", T::kInt, "64", "deepest struct/container nesting"),
+      Key("codec", "max_decoded", T::kInt, "256m",
+          "memory the containers of one message may take once decoded"),
       Key("codec", "strict_read", T::kBool, "false", "reject non-strict Binary messages"),
       Key("plugins", "dir", T::kString, nullptr, "extra plugin directory, searched first"),
       Key("simd", "encoder", T::kString, "auto", "auto, scalar, or an encoder plugin's name"),

@@ -52,6 +52,7 @@ Result<std::unique_ptr<Runtime::Impl>> Build(Result<Config> config) {
   TERN_ASSIGN_OR_RETURN(l.max_frame, Positive(impl->config, "max_frame"));
   TERN_ASSIGN_OR_RETURN(l.max_string, Positive(impl->config, "max_string"));
   TERN_ASSIGN_OR_RETURN(l.max_container, Positive(impl->config, "max_container"));
+  TERN_ASSIGN_OR_RETURN(l.max_decoded, Positive(impl->config, "max_decoded"));
   TERN_ASSIGN_OR_RETURN(size_t depth, Positive(impl->config, "max_depth"));
   l.max_depth = static_cast<int>(depth);
   TERN_ASSIGN_OR_RETURN(l.strict_read, impl->config.GetBool("codec", "strict_read"));

@@ -168,6 +168,7 @@ const uint8_t* ReadContainer(const ContainerInfo& c, void* obj, const uint8_t* p
       wire::MinWireSize(et) + (c.kind == TType::kMap ? wire::MinWireSize(kt) : 0);
   if (!wire::CheckCount(n, ctx.limits.max_container, min_size, p, end, err)) return nullptr;
   const size_t count = static_cast<size_t>(n);
+  if (!wire::ChargeDecoded(ctx, count * DecodedElementCost(c), err)) return nullptr;
   if (c.data != nullptr) {
     c.resize(obj, count);
     void* d = c.data(obj);

@@ -82,9 +82,12 @@ Status MakeError(ReadError e, const char* what) {
     case ReadError::kBadBool:
       m += "invalid bool";
       break;
+    case ReadError::kDecodedTooLarge:
+      m += "decoded containers larger than max_decoded";
+      break;
   }
   const StatusCode code = (e == ReadError::kStringTooLong || e == ReadError::kContainerTooLarge ||
-                           e == ReadError::kTooDeep)
+                           e == ReadError::kTooDeep || e == ReadError::kDecodedTooLarge)
                               ? StatusCode::kResourceExhausted
                               : StatusCode::kDataLoss;
   return Status(code, m);

@@ -190,6 +190,27 @@ TEST(RpcTest, BeyondMaxInflightIsAnsweredWithAnException) {
   EXPECT_GE(s.server->stats().rejected, 1u);
 }
 
+// Args whose containers would take more memory than [codec] max_decoded
+// once decoded are answered with an exception; the connection stays usable.
+TEST(RpcTest, ArgsOverMaxDecodedAreAnsweredWithAnException) {
+  Served s = Serve("", std::make_shared<CalcImpl>(), "[codec]\nmax_decoded = 64k\n");
+  auto client_rt = MakeRuntime();  // the client's own limits: the default
+  t::CalcClient c(Connect(client_rt, s.ep.ToString()));
+  t::Pair p;
+  p.key = "k";
+  p.values.assign(4096, 7);  // 32 KB decoded: within the budget
+  EXPECT_EQ(c.echoPair(p), p);
+  p.values.assign(16384, 7);  // 128 KB decoded
+  try {
+    c.echoPair(p);
+    ADD_FAILURE() << "no exception";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.kind(), RpcErrorKind::kApplication);
+    EXPECT_NE(std::string(e.what()).find("max_decoded"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(c.add(1, 1), 2);
+}
+
 TEST(RpcTest, DeadlineFailsTheCallAndALateReplyIsDropped) {
   Served s = Serve("workers = 2\n");
   t::CalcClient c(Connect(s.rt, s.ep.ToString()));

@@ -487,6 +487,8 @@ void EmitRead(Out& o, const Type& t, const std::string& v, int depth) {
       o.L("if (TERN_UNLIKELY(!::tern::wire::CheckCount(n" + d + ", ctx.limits.max_container, " +
           Num(static_cast<long long>(min)) + ", p, end, err))) return nullptr;");
       o.L("const size_t c" + d + " = static_cast<size_t>(n" + d + ");");
+      o.L("if (TERN_UNLIKELY(!::tern::gen::ChargeElements<std::remove_cvref_t<decltype(" + v +
+          ")>>(ctx, c" + d + ", err))) return nullptr;");
       const char* ks = t.kind == Kind::kList ? KernelSuffix(*t.elem) : nullptr;
       if (ks != nullptr) {
         o.L("::tern::gen::ReadNumbers(" + v + ", p, c" + d + ", ::tern::Kernels().be_to_" +

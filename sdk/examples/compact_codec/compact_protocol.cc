@@ -903,6 +903,7 @@ enum class Err : uint8_t {
   kBadType,
   kWrongElementType,
   kMissingRequired,
+  kDecodedTooLarge,
 };
 
 Status MakeError(Err e, const char* what) {
@@ -926,6 +927,8 @@ Status MakeError(Err e, const char* what) {
       return ResourceExhausted(m + "container larger than max_container");
     case Err::kTooDeep:
       return ResourceExhausted(m + "nesting deeper than max_depth");
+    case Err::kDecodedTooLarge:
+      return ResourceExhausted(m + "decoded containers larger than max_decoded");
     case Err::kBadType:
       m += "invalid compact type id";
       break;
@@ -1265,6 +1268,8 @@ const uint8_t* Reader::Container(const ContainerInfo& c, void* obj, const uint8_
   if (TERN_UNLIKELY(n > ctx.limits.max_container)) return Fail(Err::kContainerTooLarge);
   const size_t min = MinSize(et) + (c.kind == TType::kMap ? MinSize(kt) : 0);
   if (TERN_UNLIKELY(n > static_cast<size_t>(end - p) / min)) return Fail(Err::kTruncated);
+  ctx.decoded += n * DecodedElementCost(c);
+  if (TERN_UNLIKELY(ctx.decoded > ctx.limits.max_decoded)) return Fail(Err::kDecodedTooLarge);
   if (c.data != nullptr) {
     c.resize(obj, n);
     void* d = c.data(obj);

@@ -136,6 +136,12 @@ struct ContainerInfo {
   void (*construct_key_for)(void* k, const void* c);
 };
 
+// Memory one decoded element of c takes, as Limits::max_decoded counts it:
+// the element (and key), and a tree node's links for sets and maps.
+inline size_t DecodedElementCost(const ContainerInfo& c) {
+  return c.elem_size + c.key_size + (c.kind == TType::kList ? 0 : 4 * sizeof(void*));
+}
+
 struct FieldInfo {
   int16_t id;
   Requiredness req;

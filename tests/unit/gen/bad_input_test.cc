@@ -8,6 +8,7 @@
 
 #include "conformance_types.h"
 #include "core/buffer/block_pool.h"
+#include "tern/thrift/generic.h"
 #include "tern/thrift/wire.h"
 
 namespace tern {
@@ -65,6 +66,45 @@ TEST(BadInputTest, LimitsOnStringsAndContainers) {
   std::string l =
       Field(15, 2) + std::string(1, 8) + I32(4) + std::string(16, '\0') + std::string(1, '\0');
   EXPECT_EQ(ReadStatus<conf::Numbers>(l, small).code(), StatusCode::kResourceExhausted);
+}
+
+// A list of empty structs is one byte an element on the wire but
+// sizeof(struct) in memory: what the containers of one message take once
+// decoded is charged to max_decoded, by generated readers and by the
+// TypeInfo reader alike.
+TEST(BadInputTest, DecodedMemoryIsBoundedByMaxDecoded) {
+  constexpr int32_t kN = 100000;
+  const std::string b =
+      Field(15, 2) + std::string(1, 12) + I32(kN) + std::string(kN, '\0') + std::string(1, '\0');
+  const size_t need = kN * sizeof(conf::Tree);
+  Limits enough;
+  enough.max_decoded = need;
+  Limits short_of = enough;
+  short_of.max_decoded = need - 1;
+  EXPECT_TRUE(ReadStatus<conf::Tree>(b).ok());
+  EXPECT_TRUE(ReadStatus<conf::Tree>(b, enough).ok());
+  const Status st = ReadStatus<conf::Tree>(b, short_of);
+  EXPECT_EQ(st.code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(st.message()), ::testing::HasSubstr("max_decoded"));
+
+  auto generic_read = [&](const Limits& limits) {
+    conf::Tree t;
+    ReadContext ctx{limits};
+    auto r = generic::Read(conf::Tree::kTernTypeInfo, &t,
+                           reinterpret_cast<const uint8_t*>(b.data()), b.size(), ctx);
+    return r.ok() ? Status() : r.status();
+  };
+  EXPECT_TRUE(generic_read(enough).ok());
+  EXPECT_EQ(generic_read(short_of).code(), StatusCode::kResourceExhausted);
+
+  // The budget is per message: what nested containers take adds up.
+  const std::string two = Field(15, 2) + std::string(1, 12) + I32(2) +  // two children,
+                          Field(15, 2) + std::string(1, 12) + I32(kN) + std::string(kN, '\0') +
+                          std::string(1, '\0') +  // each with kN empty children
+                          Field(15, 2) + std::string(1, 12) + I32(kN) + std::string(kN, '\0') +
+                          std::string(1, '\0') + std::string(1, '\0');
+  EXPECT_TRUE(ReadStatus<conf::Tree>(two).ok());
+  EXPECT_EQ(ReadStatus<conf::Tree>(two, enough).code(), StatusCode::kResourceExhausted);
 }
 
 TEST(BadInputTest, InvalidTypeIdsAreErrors) {

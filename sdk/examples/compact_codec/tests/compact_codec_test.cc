@@ -689,6 +689,32 @@ TEST(CompactBadInputTest, EachIsACleanError) {
   }
 }
 
+// A list of empty structs is a byte an element on the wire, sizeof(struct)
+// in memory: what one message's containers take decoded stops at
+// max_decoded.
+TEST(CompactBadInputTest, DecodedMemoryIsBoundedByMaxDecoded) {
+  constexpr size_t kN = 100000;
+  std::string body = "\x29\xfc";  // field 2 (delta 2, list), over 14 structs
+  for (size_t n = kN; n != 0; n >>= 7)
+    body += static_cast<char>((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+  body += std::string(kN, '\0');  // kN empty Trees
+  body += '\0';
+  Limits limits = DefaultLimits();
+  limits.max_decoded = kN * sizeof(c::Tree);
+  auto read = [&] {
+    c::Tree t;
+    ReadContext ctx{limits};
+    auto r = compact::Read(c::Tree::kTernTypeInfo, &t,
+                           reinterpret_cast<const uint8_t*>(body.data()), body.size(), ctx);
+    return r.ok() ? Status() : r.status();
+  };
+  EXPECT_TRUE(read().ok()) << read();
+  limits.max_decoded -= 1;
+  const Status st = read();
+  EXPECT_EQ(st.code(), StatusCode::kResourceExhausted) << st;
+  EXPECT_NE(st.ToString().find("max_decoded"), std::string::npos) << st;
+}
+
 TEST(CompactBadInputTest, DeepNestingStopsAtMaxDepth) {
   // An unknown field (id 1 of Scalars is a bool; this says struct) nesting
   // structs 100,000 deep must fail at max_depth, not overflow the stack.

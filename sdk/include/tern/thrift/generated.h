@@ -44,6 +44,17 @@ inline const uint8_t* Fail(ReadError* err, ReadError e) {
   return nullptr;
 }
 
+// What one element of container C costs in memory, charged to a message's
+// max_decoded budget: the element, and a tree node's links for sets and maps.
+template <class C>
+constexpr size_t kElementCost = sizeof(typename C::value_type) +
+                                (requires { typename C::key_type; } ? 4 * sizeof(void*) : 0);
+
+template <class C>
+TERN_ALWAYS_INLINE bool ChargeElements(ReadContext& ctx, size_t n, ReadError* err) {
+  return wire::ChargeDecoded(ctx, n * kElementCost<C>, err);
+}
+
 // Replaces v's elements with the c big-endian numbers at p, converted by
 // `convert` (a Kernels() entry). resize(c) would first zero all c elements, a
 // whole extra pass over memory for a long list (a third of a 1 MB list's read

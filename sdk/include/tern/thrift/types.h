@@ -74,6 +74,10 @@ struct Limits {
   size_t max_string = size_t{16} << 20;     // one string/binary
   size_t max_container = size_t{16} << 20;  // elements of one list/set/map
   int max_depth = 64;                       // nesting of structs and containers
+  // Memory the containers of one message may take once decoded (elements,
+  // and tree nodes for sets and maps): a list of 16 M empty structs is 16 MB
+  // on the wire but sizeof(struct) times that in memory.
+  size_t max_decoded = size_t{256} << 20;
   bool strict_read = false;                 // reject non-strict (old) Binary envelopes
 };
 
@@ -81,6 +85,7 @@ struct Limits {
 struct ReadContext {
   const Limits& limits;
   int depth = 0;
+  size_t decoded = 0;  // bytes of container storage charged so far (max_decoded)
 };
 
 // The Limits used when a caller gives none.

@@ -191,6 +191,7 @@ enum class ReadError : uint8_t {
   kMissingRequired,
   kUnionMultiple,
   kBadBool,
+  kDecodedTooLarge,
 };
 TERN_EXPORT Status MakeError(ReadError e, const char* what);
 
@@ -222,6 +223,15 @@ inline const uint8_t* ReadString(const uint8_t* p, const uint8_t* end, size_t ma
   NotePayloadCopy(n);
   s->assign(reinterpret_cast<const char*>(p), n);
   return p + n;
+}
+
+// Charges `bytes` of container storage to the message's max_decoded budget.
+inline bool ChargeDecoded(ReadContext& ctx, size_t bytes, ReadError* err) {
+  ctx.decoded += bytes;
+  if (TERN_UNLIKELY(ctx.decoded > ctx.limits.max_decoded)) {
+    return *err = ReadError::kDecodedTooLarge, false;
+  }
+  return true;
 }
 
 // A container count checked against the limit and against the minimum bytes
