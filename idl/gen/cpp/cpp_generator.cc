@@ -528,20 +528,44 @@ void EmitRead(Out& o, const Type& t, const std::string& v, int depth) {
         } else if (t.kind == Kind::kSet) {
           o.L("for (size_t i" + d + " = 0; i" + d + " < c" + d + "; ++i" + d + ") {");
           o.In();
-          o.L(Temp(*t.elem, "e" + d, v));
-          EmitRead(o, *t.elem, "e" + d, depth + 1);
-          o.L(v + ".insert(" + v + ".end(), std::move(e" + d + "));");
+          if (t.elem->kind == Kind::kString || t.elem->kind == Kind::kBinary) {
+            // Built in its node from the wire bytes: no temporary.
+            o.L("size_t en" + d + ";");
+            o.L("p = ::tern::wire::ReadLength(p, end, ctx.limits.max_string, &en" + d + ", err);");
+            o.L("if (TERN_UNLIKELY(p == nullptr)) return nullptr;");
+            o.L("::tern::NotePayloadCopy(en" + d + ");");
+            o.L(v + ".emplace_hint(" + v + ".end(), reinterpret_cast<const char*>(p), en" + d +
+                ");");
+            o.L("p += en" + d + ";");
+          } else {
+            o.L(Temp(*t.elem, "e" + d, v));
+            EmitRead(o, *t.elem, "e" + d, depth + 1);
+            o.L(v + ".insert(" + v + ".end(), std::move(e" + d + "));");
+          }
           o.Un();
           o.L("}");
         } else {
           o.L("for (size_t i" + d + " = 0; i" + d + " < c" + d + "; ++i" + d + ") {");
           o.In();
-          o.L(Temp(*t.key, "k" + d, v));
-          EmitRead(o, *t.key, "k" + d, depth + 1);
           // A repeated key reads into the same value: the last one wins, as
           // in Apache Thrift.
-          o.L("auto& v" + d + " = " + v + ".try_emplace(" + v + ".end(), std::move(k" + d +
-              "))->second;");
+          if (t.key->kind == Kind::kString || t.key->kind == Kind::kBinary) {
+            // The key is built in its node from the wire bytes: no temporary.
+            o.L("size_t kn" + d + ";");
+            o.L("p = ::tern::wire::ReadLength(p, end, ctx.limits.max_string, &kn" + d + ", err);");
+            o.L("if (TERN_UNLIKELY(p == nullptr)) return nullptr;");
+            o.L("::tern::NotePayloadCopy(kn" + d + ");");
+            o.L("auto& v" + d + " = " + v + ".emplace_hint(" + v +
+                ".end(), std::piecewise_construct, std::forward_as_tuple(reinterpret_cast<const "
+                "char*>(p), kn" +
+                d + "), std::forward_as_tuple())->second;");
+            o.L("p += kn" + d + ";");
+          } else {
+            o.L(Temp(*t.key, "k" + d, v));
+            EmitRead(o, *t.key, "k" + d, depth + 1);
+            o.L("auto& v" + d + " = " + v + ".try_emplace(" + v + ".end(), std::move(k" + d +
+                "))->second;");
+          }
           EmitRead(o, *t.elem, "v" + d, depth + 1);
           o.Un();
           o.L("}");

@@ -128,6 +128,39 @@ TEST(GeneratedTest, LongNumericListsReadOverWhatWasThere) {
   EXPECT_EQ(Read<conf::Numbers>(wire), want);
 }
 
+// A key repeated on the wire keeps one entry with the last value (as Apache
+// Thrift reads it); a repeated set element is kept once; keys out of order
+// are still placed in order. Generated readers and the TypeInfo reader agree.
+TEST(GeneratedTest, RepeatedMapKeysAndSetElements) {
+  auto str = [](const std::string& v) {
+    std::string s(4, '\0');
+    wire::PutI32(reinterpret_cast<uint8_t*>(s.data()), static_cast<int32_t>(v.size()));
+    return s + v;
+  };
+  auto i64 = [](int64_t v) {
+    std::string s(8, '\0');
+    wire::PutI64(reinterpret_cast<uint8_t*>(s.data()), v);
+    return s;
+  };
+  std::string wire;
+  wire += std::string("\x0e\x00\x02\x0b\x00\x00\x00\x04", 8);  // 2: set<string> of 4
+  wire += str("b") + str("a") + str("b") + str("a long element past the small-string size");
+  wire += std::string("\x0d\x00\x03\x0b\x0a\x00\x00\x00\x04", 9);  // 3: map<string, i64> of 4
+  wire += str("k") + i64(1) + str("j") + i64(2) + str("k") + i64(3) +
+          str("a long key past the small-string size") + i64(4);
+  wire += '\0';
+  conf::Containers want;
+  want.string_set = {"a", "b", "a long element past the small-string size"};
+  want.counts = {{"j", 2}, {"k", 3}, {"a long key past the small-string size", 4}};
+  EXPECT_EQ(Read<conf::Containers>(wire), want);
+  conf::Containers g;
+  ReadContext ctx{DefaultLimits()};
+  auto r = generic::Read(conf::Containers::kTernTypeInfo, &g,
+                         reinterpret_cast<const uint8_t*>(wire.data()), wire.size(), ctx);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(g, want);
+}
+
 TEST(GeneratedTest, DefaultsFromTheIdl) {
   conf::Defaults d;
   EXPECT_EQ(d.answer, 42);
