@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tern/cpu.h"
+#include "tern/thrift/wire.h"
 #include "tern/writer.h"
 
 namespace tern::compact {
@@ -574,7 +575,7 @@ bool PutBytes(Sink& s, const void* data, size_t n) {
     return true;
   }
   if (!s.Ensure(n)) return false;
-  std::memcpy(s.p, d, n);
+  wire::CopyBytes(s.p, d, n);  // short strings inline: no call to memcpy
   s.p += n;
   return true;
 }
@@ -868,7 +869,7 @@ bool WriteStruct(const TypeInfo& t, const void* obj, Sink& s) {
         if (!s.Ensure(kMaxFieldHeader + 10 + n)) return false;
         uint8_t* out = PutFieldHeader(s.p, kCBinary, f.id, last);
         out = PutVarint(out, n);
-        std::memcpy(out, str->data(), n);
+        wire::CopyBytes(out, str->data(), n);
         s.p = out + n;
       } else {
         if (!s.Ensure(kMaxFieldHeader)) return false;
@@ -878,6 +879,19 @@ bool WriteStruct(const TypeInfo& t, const void* obj, Sink& s) {
     } else if (f.type.cpp == CppType::kBool) {
       if (!s.Ensure(kMaxFieldHeader)) return false;
       s.p = PutFieldHeader(s.p, *static_cast<const bool*>(v) ? kCTrue : kCFalse, f.id, last);
+    } else if (f.type.cpp == CppType::kI64 || f.type.cpp == CppType::kI32 ||
+               f.type.cpp == CppType::kDouble) {  // the other common scalars, inline
+      if (!s.Ensure(kMaxFieldHeader + 10)) return false;
+      uint8_t* out = PutFieldHeader(s.p, ToCType(f.type.ttype), f.id, last);
+      if (f.type.cpp == CppType::kI64) {
+        out = PutVarint(out, ZigZag64(*static_cast<const int64_t*>(v)));
+      } else if (f.type.cpp == CppType::kI32) {
+        out = PutVarint(out, ZigZag32(*static_cast<const int32_t*>(v)));
+      } else {
+        std::memcpy(out, v, 8);  // little-endian, as Compact sends doubles
+        out += 8;
+      }
+      s.p = out;
     } else {
       if (!s.Ensure(kMaxFieldHeader)) return false;
       s.p = PutFieldHeader(s.p, ToCType(f.type.ttype), f.id, last);
