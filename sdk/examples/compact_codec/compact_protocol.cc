@@ -1426,6 +1426,24 @@ const uint8_t* Reader::Struct(const TypeInfo& t, void* obj, const uint8_t* p) {
     void* m = MutableFieldValue(*f, obj);
     if (f->type.cpp == CppType::kBool) {
       *static_cast<bool*>(m) = ct == kCTrue;
+    } else if (f->type.cpp == CppType::kString ||
+               f->type.cpp == CppType::kPmrString) {  // the common case, inline
+      size_t n;
+      p = Size(p, &n);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      if (TERN_UNLIKELY(n > ctx.limits.max_string)) return Fail(Err::kStringTooLong);
+      if (TERN_UNLIKELY(static_cast<size_t>(end - p) < n)) return Fail(Err::kTruncated);
+      AssignString(f->type.cpp, m, reinterpret_cast<const char*>(p), n);
+      p += n;
+    } else if (f->type.cpp == CppType::kI64 || f->type.cpp == CppType::kI32) {
+      uint64_t x;
+      p = Varint(p, &x);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      if (f->type.cpp == CppType::kI64) {
+        *static_cast<int64_t*>(m) = UnZigZag64(x);
+      } else {
+        *static_cast<int32_t*>(m) = UnZigZag32(static_cast<uint32_t>(x));
+      }
     } else {
       p = Value(f->type, m, p);
       if (TERN_UNLIKELY(p == nullptr)) return nullptr;
