@@ -1747,23 +1747,19 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
         o.L("if (" + cond + ") {");
         o.In();
       }
+      // A string's field header, length and (copied) bytes in one piece;
+      // other fields' header, then the value.
+      const bool is_string = f.type.kind == Kind::kString || f.type.kind == Kind::kBinary;
+      const std::string v = ValueOf(f);
       o.L("{");
       o.In();
-      if (f.type.kind == Kind::kString || f.type.kind == Kind::kBinary) {
-        // Field header, length and (copied) bytes in one piece.
-        const std::string v = ValueOf(f);
-        o.L("TERN_ASSIGN_OR_RETURN(uint8_t* h, w.MallocBinary(3, " + v + ".data(), " + v +
-            ".size()));");
-        o.L("::tern::wire::PutFieldBegin(h, " + TT(f.type) + ", " + Num(f.id) + ");");
-        o.Un();
-        o.L("}");
-      } else {
-        o.L("TERN_ASSIGN_OR_RETURN(uint8_t* h, w.Malloc(3));");
-        o.L("::tern::wire::PutFieldBegin(h, " + TT(f.type) + ", " + Num(f.id) + ");");
-        o.Un();
-        o.L("}");
-        EmitWriteRef(o, f.type, ValueOf(f), 0);
-      }
+      o.L(is_string ? "TERN_ASSIGN_OR_RETURN(uint8_t* h, w.MallocBinary(3, " + v + ".data(), " + v +
+                          ".size()));"
+                    : "TERN_ASSIGN_OR_RETURN(uint8_t* h, w.Malloc(3));");
+      o.L("::tern::wire::PutFieldBegin(h, " + TT(f.type) + ", " + Num(f.id) + ");");
+      o.Un();
+      o.L("}");
+      if (!is_string) EmitWriteRef(o, f.type, v, 0);
       if (EmptyWhenNull(s, f)) {
         o.Un();
         o.L("} else {");

@@ -981,6 +981,16 @@ struct Reader {
     *n = static_cast<uint32_t>(v);
     return p;
   }
+  // A string/binary value into *obj (string storage of kind cpp).
+  TERN_ALWAYS_INLINE const uint8_t* String(CppType cpp, void* obj, const uint8_t* p) {
+    size_t n;
+    p = Size(p, &n);
+    if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+    if (TERN_UNLIKELY(n > ctx.limits.max_string)) return Fail(Err::kStringTooLong);
+    if (TERN_UNLIKELY(static_cast<size_t>(end - p) < n)) return Fail(Err::kTruncated);
+    AssignString(cpp, obj, reinterpret_cast<const char*>(p), n);
+    return p + n;
+  }
 
   const uint8_t* Struct(const TypeInfo& t, void* obj, const uint8_t* p);
   const uint8_t* Value(const ValueType& v, void* obj, const uint8_t* p);
@@ -1365,15 +1375,8 @@ const uint8_t* Reader::Value(const ValueType& v, void* obj, const uint8_t* p) {
       std::memcpy(obj, p, 16);
       return p + 16;
     case CppType::kString:
-    case CppType::kPmrString: {
-      size_t n;
-      p = Size(p, &n);
-      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
-      if (TERN_UNLIKELY(n > ctx.limits.max_string)) return Fail(Err::kStringTooLong);
-      if (TERN_UNLIKELY(static_cast<size_t>(end - p) < n)) return Fail(Err::kTruncated);
-      AssignString(v.cpp, obj, reinterpret_cast<const char*>(p), n);
-      return p + n;
-    }
+    case CppType::kPmrString:
+      return String(v.cpp, obj, p);
     case CppType::kStruct:
       return Struct(*v.strct, obj, p);
     case CppType::kList:
@@ -1428,13 +1431,8 @@ const uint8_t* Reader::Struct(const TypeInfo& t, void* obj, const uint8_t* p) {
       *static_cast<bool*>(m) = ct == kCTrue;
     } else if (f->type.cpp == CppType::kString ||
                f->type.cpp == CppType::kPmrString) {  // the common case, inline
-      size_t n;
-      p = Size(p, &n);
+      p = String(f->type.cpp, m, p);
       if (TERN_UNLIKELY(p == nullptr)) return nullptr;
-      if (TERN_UNLIKELY(n > ctx.limits.max_string)) return Fail(Err::kStringTooLong);
-      if (TERN_UNLIKELY(static_cast<size_t>(end - p) < n)) return Fail(Err::kTruncated);
-      AssignString(f->type.cpp, m, reinterpret_cast<const char*>(p), n);
-      p += n;
     } else if (f->type.cpp == CppType::kI64 || f->type.cpp == CppType::kI32) {
       uint64_t x;
       p = Varint(p, &x);

@@ -235,9 +235,9 @@ class TERN_EXPORT LinkBuffer {
     // Append takes its predecessor's reference (a later node on the same
     // block outlives an earlier one: the reader frees nodes in order).
     bool owns_block = true;
-    uint8_t* start = nullptr;        // first byte of this node's range
-    uint8_t* malloc_end = nullptr;   // [writer] end of written bytes
-    uint8_t* cap_end = nullptr;      // [writer] end of writable space (== start for borrowed)
+    uint8_t* start = nullptr;       // first byte of this node's range
+    uint8_t* malloc_end = nullptr;  // [writer] end of written bytes
+    uint8_t* cap_end = nullptr;     // [writer] end of writable space (== start for borrowed)
     std::atomic<uint8_t*> flushed_end{nullptr};  // published end
     std::atomic<Node*> next{nullptr};            // published link (set when sealed)
     Node* next_w = nullptr;                      // [writer] link

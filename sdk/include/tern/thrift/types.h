@@ -78,7 +78,7 @@ struct Limits {
   // and tree nodes for sets and maps): a list of 16 M empty structs is 16 MB
   // on the wire but sizeof(struct) times that in memory.
   size_t max_decoded = size_t{256} << 20;
-  bool strict_read = false;                 // reject non-strict (old) Binary envelopes
+  bool strict_read = false;  // reject non-strict (old) Binary envelopes
 };
 
 // What a decoder carries through one message.
