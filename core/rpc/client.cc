@@ -715,7 +715,7 @@ void Channel::Call(const MethodDesc& method, const void* args, ClientCall* call,
   }
   LinkBuffer buf;
   MessageHeader h{method.name, method.oneway ? MessageType::kOneway : MessageType::kCall, seqid};
-  if (Status st = ch.codec->Encode(h, BodyRef{method.args, args, Slice()}, buf); !st.ok()) {
+  if (Status st = ch.codec->Encode(h, BodyRef{method.args, args, nullptr}, buf); !st.ok()) {
     ch.Fail(p, RpcErrorKind::kInvalid, "cannot encode the request: " + std::string(st.message()));
     return;
   }

@@ -328,8 +328,8 @@ class ServerCallImpl final : public ServerCall {
       } else if (built != nullptr) {
         // Its by-reference pieces hold their own blocks: no keep-alive of
         // this call is needed once the bytes are in `out`.
-        BodyRef body{&view::BuiltStructType(), built,
-                     built->shares() ? view::BuiltStructKeepAlive() : Slice()};
+        const BodyRef body{&view::BuiltStructType(), built,
+                           built->shares() ? &view::BuiltStructKeepAlive() : nullptr};
         st = built->Emittable();
         if (st.ok()) st = sc_->codec->Encode(h, body, out);
         if (!st.ok()) {
@@ -342,10 +342,10 @@ class ServerCallImpl final : public ServerCall {
           error = CallError::kApplication;
         }
       } else {
-        BodyRef body{e->result, result_, Slice()};
+        BodyRef body{e->result, result_, nullptr};
         if (e->result->blength(result_) >= kByReferenceBytes) {
           keep = Slice::External(nullptr, 0, &ReleaseAfterWrite, this);
-          body.keepalive = keep;
+          body.keepalive = &keep;
         }
         st = sc_->codec->Encode(h, body, out);
         if (!st.ok()) {

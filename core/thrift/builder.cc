@@ -664,7 +664,7 @@ const TypeInfo& BuiltStructType() {
   return kBuiltStructType;
 }
 
-Slice BuiltStructKeepAlive() {
+const Slice& BuiltStructKeepAlive() {
   static const Slice keep = Slice::External(nullptr, 0, &NoRelease, nullptr);
   return keep;
 }

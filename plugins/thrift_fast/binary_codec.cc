@@ -50,7 +50,7 @@ Status BinaryCodec::Encode(const MessageHeader& header, const BodyRef& body,
   const size_t envelope = EnvelopeSize(header.name.size());
   // A keep-alive with no block is the "copy everything" case: a Slice made by
   // Slice::External over a holder is size 0 yet holds a block.
-  if (body.keepalive.block() == nullptr) {
+  if (body.keepalive_block() == nullptr) {
     const size_t blen = body.type->blength(body.obj);
     if (envelope + blen > kMaxI32) return FrameTooLarge(envelope + blen);
     Result<uint8_t*> mem = out.Malloc(prefix + envelope + blen);
@@ -71,7 +71,7 @@ Status BinaryCodec::Encode(const MessageHeader& header, const BodyRef& body,
   uint8_t* length_at = prefix != 0 ? *mem : nullptr;
   WriteEnvelope(*mem + prefix, header);
   const size_t before = out.UnflushedLen() - envelope;
-  Writer writer(out, body.keepalive);
+  Writer writer(out, *body.keepalive);
   TERN_RETURN_IF_ERROR(body.type->write_ref(body.obj, writer));
   const size_t written = out.UnflushedLen() - before;
   if (length_at != nullptr) {

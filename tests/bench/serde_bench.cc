@@ -147,7 +147,7 @@ void TernWrite(benchmark::State& state, const std::function<void(T&)>& fill, boo
   const tern::MessageHeader h{"echo", tern::MessageType::kCall, 1};
   size_t bytes = 0;
   auto once = [&] {
-    tern::Status st = codec->Encode(h, tern::BodyRef{&T::kTernTypeInfo, obj.get(), owner}, out);
+    tern::Status st = codec->Encode(h, tern::BodyRef{&T::kTernTypeInfo, obj.get(), &owner}, out);
     if (!st.ok()) state.SkipWithError(st.ToString().c_str());
     out.Flush();
     bytes = out.Len();
@@ -545,7 +545,7 @@ tern::Status EncodeBuilt(const tern::Codec& codec, tern::LinkBuffer& out,
                          const tern::MessageHeader& h, const tern::view::StructBuilder& b) {
   TERN_RETURN_IF_ERROR(b.Emittable());
   const tern::BodyRef body{&tern::view::BuiltStructType(), &b,
-                           b.shares() ? tern::view::BuiltStructKeepAlive() : tern::Slice()};
+                           b.shares() ? &tern::view::BuiltStructKeepAlive() : nullptr};
   return codec.Encode(h, body, out);
 }
 
@@ -635,7 +635,7 @@ void TernBuildWrite(benchmark::State& state, const std::function<void(T&)>& fill
       [&] {
         fresh.emplace();
         Assign(*fresh, *src);
-        return codec->Encode(kCallHeader, {&T::kTernTypeInfo, &*fresh, owner}, out);
+        return codec->Encode(kCallHeader, {&T::kTernTypeInfo, &*fresh, &owner}, out);
       },
       [&](const std::string& got) { return CheckEmitted(got, *src); });
 }
@@ -686,7 +686,7 @@ void TernProxy(benchmark::State& state, const std::function<void(T&)>& fill, boo
         tern::ReadContext ctx{limits};
         TERN_RETURN_IF_ERROR(codec->DecodeBody(frame, T::kTernTypeInfo, &*fresh, ctx));
         Edit(*fresh);
-        return codec->Encode(*h, {&T::kTernTypeInfo, &*fresh, owner}, out);
+        return codec->Encode(*h, {&T::kTernTypeInfo, &*fresh, &owner}, out);
       },
       [&](const std::string& got) { return CheckEmitted(got, *want); });
 }

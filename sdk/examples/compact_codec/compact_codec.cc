@@ -137,7 +137,7 @@ Status CompactCodec::Encode(const MessageHeader& header, const BodyRef& body,
   size_t blen = 0;
   // Large strings by reference when the caller gave a keep-alive.
   TERN_RETURN_IF_ERROR(WriteReserved(*body.type, body.obj, out, p, got - head, &blen,
-                                     body.keepalive.block() != nullptr ? &body.keepalive : nullptr)
+                                     body.keepalive_block() != nullptr ? body.keepalive : nullptr)
                            .WithContext("thrift_compact: Encode"));
   const size_t total = head - prefix + blen;
   if (total > kMaxI32) return FrameTooLarge(total);

@@ -54,7 +54,8 @@ class Codec;
 //    views), replacing the reserved `void* view_out` form of version 1.
 // 3: CppType::kPmrString (TypeInfo of types generated with --alloc=pmr): a
 //    walker built against version 2 would misread those strings.
-inline constexpr uint32_t kPluginAbiVersion = 3;
+// 4: BodyRef::keepalive is a borrowed `const Slice*` (was a Slice by value).
+inline constexpr uint32_t kPluginAbiVersion = 4;
 
 // The name of the one symbol a plugin exports (made by TERN_PLUGIN in
 // tern/plugin_entry.h).

@@ -5,13 +5,14 @@
 
 #include <cstddef>
 
+#include "tern/codec.h"
 #include "tern/plugin.h"
 #include "tern/slice.h"
 
 namespace tern {
 namespace {
 
-static_assert(kPluginAbiVersion == 3);
+static_assert(kPluginAbiVersion == 4);
 static_assert(std::is_standard_layout_v<PluginInfo>);
 static_assert(offsetof(PluginInfo, abi_version) == 0);
 static_assert(offsetof(PluginInfo, struct_size) == 4);
@@ -27,6 +28,8 @@ static_assert(sizeof(PluginConfigKey) == 32);
 static_assert(sizeof(EncoderKernels) == 72);
 static_assert(sizeof(detail::Block) == 48);
 static_assert(sizeof(Slice) == 24);
+static_assert(offsetof(BodyRef, keepalive) == 16);  // version 4: a borrowed pointer
+static_assert(sizeof(BodyRef) == 24);
 
 TEST(PluginAbiTest, FingerprintDescribesThisBuild) {
   const uint64_t f = BuildFingerprint();

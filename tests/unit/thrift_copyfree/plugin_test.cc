@@ -60,7 +60,7 @@ TEST(ThriftCopyFreePluginTest, FactoryMakesACodecThatDecodesStructsAndViews) {
     LinkBuffer buf;
     ASSERT_TRUE(codec
                     ->Encode({"m", MessageType::kCall, 9},
-                             BodyRef{&c::Scalars::kTernTypeInfo, &value, Slice()}, buf)
+                             BodyRef{&c::Scalars::kTernTypeInfo, &value, nullptr}, buf)
                     .ok());
     buf.Flush();
     FrameState state;

@@ -39,8 +39,9 @@ t::Payload SamplePayload(size_t blob_size = 10) {
   return p;
 }
 
-BodyRef Body(const t::Payload& p, Slice keepalive = Slice()) {
-  return BodyRef{&t::Payload::kTernTypeInfo, &p, std::move(keepalive)};
+// The keep-alive is borrowed: it must outlive the Encode call.
+BodyRef Body(const t::Payload& p, const Slice* keepalive = nullptr) {
+  return BodyRef{&t::Payload::kTernTypeInfo, &p, keepalive};
 }
 
 std::string Encode(const Codec& codec, const MessageHeader& h, const BodyRef& body) {
@@ -166,7 +167,7 @@ TEST_F(CodecTest, EncodeWithKeepAliveLinksLargePayloadsByReference) {
           [](void* ctx, const uint8_t*, size_t) { ++static_cast<Holder*>(ctx)->released; },
           &holder);
       ASSERT_TRUE(
-          codec->Encode({"big", MessageType::kReply, 3}, Body(holder.payload, owner), out).ok());
+          codec->Encode({"big", MessageType::kReply, 3}, Body(holder.payload, &owner), out).ok());
       owner = Slice();
       out.Flush();
       // Same bytes (the frame length patched in afterwards) ...

@@ -412,11 +412,11 @@ TEST_P(TernToApacheTest, ApacheReadsTernMessages) {
   if (by_ref()) owner = Slice::External(&payload, 0, nullptr, nullptr);
   ASSERT_TRUE(codec_
                   .Encode({"getPayload", MessageType::kReply, 9},
-                          BodyRef{&t::Payload::kTernTypeInfo, &payload, owner}, out)
+                          BodyRef{&t::Payload::kTernTypeInfo, &payload, &owner}, out)
                   .ok());
   ASSERT_TRUE(codec_
                   .Encode({"next", MessageType::kCall, 10},
-                          BodyRef{&t::Point::kTernTypeInfo, &payload.origin, owner}, out)
+                          BodyRef{&t::Point::kTernTypeInfo, &payload.origin, &owner}, out)
                   .ok());
   out.Flush();
   const std::string bytes = Contents(out);

@@ -188,7 +188,7 @@ TEST(CompactCodecTest, EncodeLinksLargeStringsOfABodyWithAKeepAlive) {
   const Slice keep = Slice::External(nullptr, 0, nullptr, nullptr);
   LinkBuffer out;
   ASSERT_TRUE(
-      codec->Encode({"m", MessageType::kReply, 9}, {&c::Scalars::kTernTypeInfo, &v, keep}, out)
+      codec->Encode({"m", MessageType::kReply, 9}, {&c::Scalars::kTernTypeInfo, &v, &keep}, out)
           .ok());
   out.Flush();
   EXPECT_TRUE(ChainPointsAt(out, v.s.data()));

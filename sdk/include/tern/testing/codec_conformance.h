@@ -227,7 +227,7 @@ class CodecConformanceTest : public ::testing::Test {
                      MessageType type = MessageType::kCall) {
     LinkBuffer out;
     MessageHeader h{name, type, seqid};
-    Status st = codec_->Encode(h, BodyRef{&t, obj, Slice()}, out);
+    Status st = codec_->Encode(h, BodyRef{&t, obj, nullptr}, out);
     EXPECT_TRUE(st.ok()) << st;
     out.Flush();
     return ReadAll(out);

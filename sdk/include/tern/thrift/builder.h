@@ -432,11 +432,11 @@ class TERN_EXPORT StructBuilder {
 // A TypeInfo through which a codec's Encode emits a StructBuilder as a
 // message body (BodyRef.obj = the builder, which must be Emittable()):
 // blength = size(), fast_write copies every piece, write_ref links the
-// by-reference pieces (use BuiltStructKeepAlive() as the BodyRef's
+// by-reference pieces (use &BuiltStructKeepAlive() as the BodyRef's
 // keep-alive to select it; the pieces hold their own blocks). It has no
 // field table: only Binary codecs that call the fast functions
 // (thrift_fast, thrift_copyfree) can emit it.
 TERN_EXPORT const TypeInfo& BuiltStructType();
-TERN_EXPORT Slice BuiltStructKeepAlive();
+TERN_EXPORT const Slice& BuiltStructKeepAlive();
 
 }  // namespace tern::view
