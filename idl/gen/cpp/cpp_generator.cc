@@ -580,56 +580,97 @@ void EmitRead(Out& o, const Type& t, const std::string& v, int depth) {
 }
 
 // Statements writing value `v` through Writer `w`, payloads by reference.
-void EmitWriteRef(Out& o, const Type& t, const std::string& v, int depth) {
+// Streaming writes (tern_stream): value `v` written at `p` through Writer
+// `w`, with no size pass first. Each piece is preceded by a w.Ensure of its
+// size; `fail` is the statement that gives up when a reservation fails
+// ("return nullptr;" in the struct's function, "return false;" inside a
+// ForEachSortedWhile callback). `head`/`head_stmt`: bytes the caller writes
+// just before the value (a field header), folded into the first Ensure.
+void EmitEnsure(Out& o, size_t n, const std::string& fail) {
+  o.L("if (TERN_UNLIKELY((p = w.Ensure(p, " + Num(static_cast<long long>(n)) + ")) == nullptr)) " +
+      fail);
+}
+void EmitNullCheck(Out& o, const std::string& fail) {
+  o.L("if (TERN_UNLIKELY(p == nullptr)) " + fail);
+}
+
+void EmitStream(Out& o, const Type& t, const std::string& v, int depth, const std::string& fail,
+                size_t head = 0, const std::string& head_stmt = "") {
   const std::string d = Num(depth);
-  if (!MayRef(t)) {
-    o.L("{");
-    o.In();
-    o.L("size_t n = 0;");
-    EmitSize(o, t, v, depth);
-    o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(n));");
+  auto start = [&](size_t first) {
+    EmitEnsure(o, head + first, fail);
+    if (!head_stmt.empty()) o.L(head_stmt);
+  };
+  if (IsFixed(t)) {
+    start(FixedSize(t));
     EmitWrite(o, t, v, depth);
-    o.L("(void)p;");
-    o.Un();
-    o.L("}");
     return;
   }
   switch (t.kind) {
     case Kind::kString:
     case Kind::kBinary:
-      o.L("TERN_RETURN_IF_ERROR(w.MallocBinary(0, " + v + ".data(), " + v + ".size()).status());");
+      start(4);
+      o.L("p = w.PutBinary(p, " + v + ".data(), " + v + ".size());");
+      EmitNullCheck(o, fail);
       return;
     case Kind::kStruct:
-      o.L("TERN_RETURN_IF_ERROR(" + v + ".tern_write_ref(w));");
+      if (head != 0) start(0);
+      o.L("p = " + v + ".tern_stream(p, w);");
+      EmitNullCheck(o, fail);
       return;
     case Kind::kList:
-    case Kind::kSet:
-      o.L("{");
+    case Kind::kSet: {
+      start(5);
+      o.L("p = ::tern::wire::PutListBegin(p, " + TT(*t.elem) + ", " + v + ".size());");
+      const char* ks = t.kind == Kind::kList ? KernelSuffix(*t.elem) : nullptr;
+      if (ks != nullptr) {
+        o.L("p = w.PutNumbers(p, " + v + ".data(), " + v + ".size(), ::tern::Kernels()." +
+            std::string(ks) + "_to_be);");
+        EmitNullCheck(o, fail);
+        return;
+      }
+      if (t.kind == Kind::kList && t.elem->kind == Kind::kI8) {
+        o.L("p = w.PutRaw(p, " + v + ".data(), " + v + ".size());");
+        EmitNullCheck(o, fail);
+        return;
+      }
+      if (t.kind == Kind::kList) {
+        // std::vector<bool> yields proxies: take elements by value.
+        o.L(std::string("for (") + (t.elem->kind == Kind::kBool ? "bool" : "const auto&") + " e" +
+            d + " : " + v + ") {");
+        o.In();
+        EmitStream(o, *t.elem, "e" + d, depth + 1, fail);
+        o.Un();
+        o.L("}");
+        return;
+      }
+      o.L("if (!::tern::gen::ForEachSortedWhile(" + v + ", [&](const auto& e" + d + ") -> bool {");
       o.In();
-      o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(5));");
-      o.L("::tern::wire::PutListBegin(p, " + TT(*t.elem) + ", " + v + ".size());");
+      EmitStream(o, *t.elem, "e" + d, depth + 1, "return false;");
+      o.L("return true;");
       o.Un();
-      o.L("}");
-      o.L("for (const auto& e" + d + " : " + v + ") {");
-      o.In();
-      EmitWriteRef(o, *t.elem, "e" + d, depth + 1);
-      o.Un();
-      o.L("}");
+      o.L("})) " + fail);
       return;
+    }
     case Kind::kMap:
-      o.L("{");
-      o.In();
-      o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(6));");
-      o.L("::tern::wire::PutMapBegin(p, " + TT(*t.key) + ", " + TT(*t.elem) + ", " + v +
+      start(6);
+      o.L("p = ::tern::wire::PutMapBegin(p, " + TT(*t.key) + ", " + TT(*t.elem) + ", " + v +
           ".size());");
-      o.Un();
-      o.L("}");
-      o.L("for (const auto& [k" + d + ", v" + d + "] : " + v + ") {");
+      o.L("if (!::tern::gen::ForEachSortedWhile(" + v + ", [&](const auto& kv" + d + ") -> bool {");
       o.In();
-      EmitWriteRef(o, *t.key, "k" + d, depth + 1);
-      EmitWriteRef(o, *t.elem, "v" + d, depth + 1);
+      o.L("const auto& k" + d + " = kv" + d + ".first;");
+      o.L("const auto& v" + d + " = kv" + d + ".second;");
+      if (IsFixed(*t.key) && IsFixed(*t.elem)) {
+        EmitEnsure(o, FixedSize(*t.key) + FixedSize(*t.elem), "return false;");
+        EmitWrite(o, *t.key, "k" + d, depth + 1);
+        EmitWrite(o, *t.elem, "v" + d, depth + 1);
+      } else {
+        EmitStream(o, *t.key, "k" + d, depth + 1, "return false;");
+        EmitStream(o, *t.elem, "v" + d, depth + 1, "return false;");
+      }
+      o.L("return true;");
       o.Un();
-      o.L("}");
+      o.L("})) " + fail);
       return;
     default:
       return;
@@ -1416,6 +1457,8 @@ void EmitStructDecl(Out& o, const Struct& s) {
   o.L("const uint8_t* tern_read(const uint8_t* p, const uint8_t* end, ::tern::ReadContext& ctx,");
   o.L("                         ::tern::wire::ReadError* err);");
   o.L("::tern::Status tern_write_ref(::tern::Writer& w) const;");
+  o.L("// Writes at p in w's open region (streaming; nullptr: w.status() says why).");
+  o.L("uint8_t* tern_stream(uint8_t* p, ::tern::Writer& w) const;");
   o.L("static const ::tern::TypeInfo kTernTypeInfo;");
   o.L();
   EmitViewForward(o, s);
@@ -1734,38 +1777,54 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
   o.Un();
   o.L("}");
   o.L();
+  // tern_write_ref: the streaming write (by-reference strings), no size pass.
   o.L("::tern::Status " + s.cpp + "::tern_write_ref(::tern::Writer& w) const {");
   o.In();
-  if (!may_ref) {
-    o.L("TERN_ASSIGN_OR_RETURN(uint8_t* p, w.Malloc(BLength()));");
-    o.L("FastWrite(p);");
-  } else {
-    for (size_t i : order) {
+  o.L("uint8_t* p = w.Open();");
+  o.L("if (TERN_LIKELY(p != nullptr)) p = tern_stream(p, w);");
+  o.L("if (TERN_UNLIKELY(p == nullptr)) return w.status();");
+  o.L("w.Close(p);");
+  o.L("return ::tern::Status::OK();");
+  o.Un();
+  o.L("}");
+  o.L();
+  o.L("uint8_t* " + s.cpp + "::tern_stream(uint8_t* p, ::tern::Writer& w) const {");
+  o.In();
+  {
+    const std::string fail = "return nullptr;";
+    for (size_t k = 0; k < order.size();) {
+      const size_t i = order[k];
       const Field& f = s.fields[i];
       const std::string cond = WrittenIf(s, l, i);
+      // A run of always-written fixed-size fields: one Ensure for all.
+      if (cond.empty() && IsFixed(f.type)) {
+        size_t end = k, bytes = 0;
+        while (end < order.size() && WrittenIf(s, l, order[end]).empty() &&
+               IsFixed(s.fields[order[end]].type)) {
+          bytes += 3 + FixedSize(s.fields[order[end]].type);
+          ++end;
+        }
+        EmitEnsure(o, bytes, fail);
+        for (; k < end; ++k) {
+          const Field& g = s.fields[order[k]];
+          o.L("p = ::tern::wire::PutFieldBegin(p, " + TT(g.type) + ", " + Num(g.id) + ");");
+          EmitWrite(o, g.type, ValueOf(g), 0);
+        }
+        continue;
+      }
+      ++k;
       if (!cond.empty()) {
         o.L("if (" + cond + ") {");
         o.In();
       }
-      // A string's field header, length and (copied) bytes in one piece;
-      // other fields' header, then the value.
-      const bool is_string = f.type.kind == Kind::kString || f.type.kind == Kind::kBinary;
-      const std::string v = ValueOf(f);
-      o.L("{");
-      o.In();
-      o.L(is_string ? "TERN_ASSIGN_OR_RETURN(uint8_t* h, w.MallocBinary(3, " + v + ".data(), " + v +
-                          ".size()));"
-                    : "TERN_ASSIGN_OR_RETURN(uint8_t* h, w.Malloc(3));");
-      o.L("::tern::wire::PutFieldBegin(h, " + TT(f.type) + ", " + Num(f.id) + ");");
-      o.Un();
-      o.L("}");
-      if (!is_string) EmitWriteRef(o, f.type, v, 0);
+      EmitStream(o, f.type, ValueOf(f), 0, fail, 3,
+                 "p = ::tern::wire::PutFieldBegin(p, " + TT(f.type) + ", " + Num(f.id) + ");");
       if (EmptyWhenNull(s, f)) {
         o.Un();
         o.L("} else {");
         o.In();
-        o.L("TERN_ASSIGN_OR_RETURN(uint8_t* h, w.Malloc(4));");
-        o.L("::tern::wire::PutStop(::tern::wire::PutFieldBegin(h, " + TT(f.type) + ", " +
+        EmitEnsure(o, 4, fail);
+        o.L("p = ::tern::wire::PutStop(::tern::wire::PutFieldBegin(p, " + TT(f.type) + ", " +
             Num(f.id) + "));");
       }
       if (!cond.empty()) {
@@ -1773,14 +1832,9 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
         o.L("}");
       }
     }
-    o.L("{");
-    o.In();
-    o.L("TERN_ASSIGN_OR_RETURN(uint8_t* stop, w.Malloc(1));");
-    o.L("::tern::wire::PutStop(stop);");
-    o.Un();
-    o.L("}");
+    EmitEnsure(o, 1, fail);
+    o.L("return ::tern::wire::PutStop(p);");
   }
-  o.L("return ::tern::Status::OK();");
   o.Un();
   o.L("}");
   o.L();

@@ -96,6 +96,9 @@ class TERN_EXPORT LinkBuffer {
     }
     return MallocAtLeastSlow(n, got);
   }
+  // Free bytes in the tail block: what the next Malloc/MallocAtLeast can
+  // have without a new block.
+  size_t TailRoom() const { return static_cast<size_t>(write_->cap_end - write_->malloc_end); }
   // Gives back the last n bytes of the latest Malloc or MallocAtLeast (n at
   // most what it reserved; not after a Flush()).
   void Unmalloc(size_t n) {

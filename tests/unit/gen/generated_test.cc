@@ -16,6 +16,7 @@
 #include "names_types.h"
 #include "serde_types.h"
 #include "tern/buffer.h"
+#include "tern/testing/random_value.h"
 #include "tern/thrift/generic.h"
 #include "tern/writer.h"
 #include "wide_types.h"
@@ -361,6 +362,97 @@ TEST(GeneratedTest, WriteAppendsLargeStringsByReference) {
   EXPECT_EQ(bytes, Bytes(req));
   out.Release();
   EXPECT_EQ(released, 1);
+}
+
+// The streaming by-reference writer (tern_write_ref) writes the bytes
+// FastWrite writes, wherever the buffer's tail block leaves off (it fills
+// the tail's free space, then reserves more as it goes), with large strings
+// at every nesting level linked in place and numeric lists larger than a
+// region split across regions.
+conf::Everything LargeEverything(size_t big) {
+  conf::Everything e;
+  ::tern::testing::RandomValue(3, 4, 3).Fill(conf::Everything::kTernTypeInfo, &e);
+  const std::string s(big, 's');
+  e.scalars.s = s + "scalar";
+  e.containers.strings = {"a", s + "list", "", s};
+  e.containers.string_set = {s + "set1", "x", s + "set2"};
+  e.containers.names[7] = s + "map value";
+  e.containers.counts[s + "map key"] = 9;
+  e.containers.groups[s + "group"].resize(2);
+  e.containers.groups[s + "group"][1].bin = s + "nested binary";
+  e.containers.nested.resize(2);
+  e.containers.nested[1][3] = {s + "deep", "shallow"};
+  e.containers.blobs = {s + "blob"};
+  e.choice.set_text(s + "union");
+  e.numbers.i64s.resize(300000);  // 2.4 MB: more than one region
+  for (size_t i = 0; i < e.numbers.i64s.size(); ++i) e.numbers.i64s[i] = int64_t(i) * 7919;
+  e.numbers.i16s.assign(70000, -3);
+  e.numbers.bytes.assign(3 << 20, 5);  // list<byte>: copied in pieces
+  e.numbers.bools.assign(9000, true);
+  e.numbers.colors.assign(5000, conf::Color::BLUE);
+  return e;
+}
+
+TEST(GeneratedTest, StreamingWriteMatchesFastWriteWhereverTheTailLeavesOff) {
+  const conf::Everything e = LargeEverything(Writer::kDefaultRefThreshold);
+  const std::string want = Bytes(e);
+  const Slice owner = Slice::External(nullptr, 0, nullptr, nullptr);
+  for (const bool by_ref : {false, true}) {
+    for (const size_t before :
+         {size_t{0}, size_t{1}, size_t{5}, size_t{100}, LinkBuffer::kDefaultBlockSize - 7,
+          LinkBuffer::kDefaultBlockSize - 1, LinkBuffer::kDefaultBlockSize + 3}) {
+      SCOPED_TRACE(::testing::Message()
+                   << "by_ref " << by_ref << ", " << before << " bytes before");
+      LinkBuffer out;
+      out.Write(std::string(before, '-').data(), before);
+      Writer w = by_ref ? Writer(out, owner) : Writer(out);
+      ASSERT_TRUE(e.tern_write_ref(w).ok());
+      ASSERT_TRUE(out.Malloc(1).ok());  // the buffer is usable after
+      out.Flush();
+      ASSERT_EQ(out.Len(), before + want.size() + 1);
+      iovec iov[1024];
+      const size_t n = out.ReadableIovecs(iov, 1024);
+      size_t linked = 0;
+      for (size_t i = 0; i < n; ++i) {
+        linked += iov[i].iov_base == e.scalars.s.data() ? 1 : 0;
+        linked += iov[i].iov_base == e.containers.names.at(7).data() ? 1 : 0;
+        linked += iov[i].iov_base == e.containers.nested[1].at(3).rbegin()->data() ? 1 : 0;
+      }
+      EXPECT_EQ(linked, by_ref ? 3u : 0u);
+      std::string got;
+      ASSERT_TRUE(out.ReadString(out.Len(), &got).ok());
+      EXPECT_EQ(got.substr(0, before), std::string(before, '-'));
+      EXPECT_TRUE(got.substr(before, want.size()) == want);
+      EXPECT_EQ(Read<conf::Everything>(got.substr(before, want.size())), e);
+    }
+  }
+  // Just under the threshold, nothing is linked.
+  const conf::Everything under = LargeEverything(Writer::kDefaultRefThreshold - 7);
+  LinkBuffer out;
+  Writer w(out, owner);
+  ASSERT_TRUE(under.tern_write_ref(w).ok());
+  out.Flush();
+  std::string got;
+  ASSERT_TRUE(out.ReadString(out.Len(), &got).ok());
+  EXPECT_TRUE(got == Bytes(under));
+}
+
+// Random values of every conformance type: the streaming writer and
+// FastWrite agree byte for byte.
+TEST(GeneratedTest, StreamingWriteMatchesFastWriteOnRandomValues) {
+  const Slice owner = Slice::External(nullptr, 0, nullptr, nullptr);
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    conf::Everything e;
+    ::tern::testing::RandomValue(seed, 6, 4).Fill(conf::Everything::kTernTypeInfo, &e);
+    LinkBuffer out;
+    out.Write("xyz", seed % 4);
+    Writer w(out, owner, 16);  // a low threshold: many strings by reference
+    ASSERT_TRUE(e.tern_write_ref(w).ok());
+    out.Flush();
+    std::string got;
+    ASSERT_TRUE(out.ReadString(out.Len(), &got).ok());
+    EXPECT_TRUE(got.substr(seed % 4) == Bytes(e)) << "seed " << seed;
+  }
 }
 
 TEST(GeneratedTest, WriteWithoutOwnerCopiesInOnePiece) {

@@ -165,8 +165,10 @@ constexpr bool kRbTree<std::set<K, Cmp, A>> = true;
 // explicit stack instead, one dependent load per node, 2-3x faster for the
 // BLength and FastWrite of every map and set. Other containers (or another
 // standard library) use their iterators.
+//
+// ForEachSortedWhile stops as soon as f returns false, and then returns false.
 template <class C, class F>
-TERN_ALWAYS_INLINE void ForEachSorted(const C& c, F&& f) {
+TERN_ALWAYS_INLINE bool ForEachSortedWhile(const C& c, F&& f) {
   if constexpr (kRbTree<C>) {
 #if defined(__GLIBCXX__)
     using Base = std::_Rb_tree_node_base;
@@ -181,15 +183,25 @@ TERN_ALWAYS_INLINE void ForEachSorted(const C& c, F&& f) {
         stack[depth++] = x;
         x = x->_M_left;
       }
-      if (depth == 0) return;
+      if (depth == 0) return true;
       x = stack[--depth];
-      f(*static_cast<const Node*>(x)->_M_valptr());
+      if (!f(*static_cast<const Node*>(x)->_M_valptr())) return false;
       x = x->_M_right;
     }
 #endif
   } else {
-    for (const auto& e : c) f(e);
+    for (const auto& e : c) {
+      if (!f(e)) return false;
+    }
+    return true;
   }
+}
+template <class C, class F>
+TERN_ALWAYS_INLINE void ForEachSorted(const C& c, F&& f) {
+  ForEachSortedWhile(c, [&](const auto& e) {
+    f(e);
+    return true;
+  });
 }
 
 template <class C>
