@@ -120,7 +120,7 @@ TERN_ALWAYS_INLINE void CopyBytes(uint8_t* dst, const void* src, size_t n) {
   std::memcpy(dst, s, n);
 }
 
-inline uint8_t* PutBinary(uint8_t* p, const void* data, size_t n) {
+TERN_ALWAYS_INLINE uint8_t* PutBinary(uint8_t* p, const void* data, size_t n) {
   p = PutI32(p, static_cast<int32_t>(n));
   NotePayloadCopy(n);
   CopyBytes(p, data, n);
@@ -128,7 +128,8 @@ inline uint8_t* PutBinary(uint8_t* p, const void* data, size_t n) {
 }
 // std::string and std::pmr::string (generated types in either AllocMode).
 template <class A>
-inline uint8_t* PutString(uint8_t* p, const std::basic_string<char, std::char_traits<char>, A>& s) {
+TERN_ALWAYS_INLINE uint8_t* PutString(uint8_t* p,
+                                      const std::basic_string<char, std::char_traits<char>, A>& s) {
   return PutBinary(p, s.data(), s.size());
 }
 inline uint8_t* PutListBegin(uint8_t* p, TType elem, size_t n) {
