@@ -32,7 +32,7 @@ phase() {
 
 configure() {  # dir sanitizer
   cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
     -DTERN_BUILD_BENCH=OFF -DTERN_SANITIZE="$2" >/dev/null
 }
 
@@ -60,7 +60,7 @@ phase "tsan tests" ctest --test-dir build-tsan -R "$tsan_regex" --output-on-fail
 
 run_fuzzers() {
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_C_COMPILER=clang \
     -DCMAKE_CXX_COMPILER=clang++ -DTERN_BUILD_BENCH=OFF -DTERN_FUZZ=ON \
     -DTERN_SANITIZE=address,undefined >/dev/null
   cmake --build build-fuzz --target "${fuzz_targets[@]}"
