@@ -70,23 +70,6 @@ class Writer {
     }
   }
 
-  // A Thrift Binary string of n bytes at p, after `head` bytes (a field
-  // header, or 0) that the caller writes through the returned pointer: the
-  // head, the 4-byte length and the bytes, the bytes by reference when
-  // allowed and worth it, else copied into the same piece as the head.
-  TERN_ALWAYS_INLINE Result<uint8_t*> MallocBinary(size_t head, const void* p, size_t n) {
-    const bool copy = !(by_ref() && n >= threshold_);
-    if (TERN_LIKELY(copy && n <= LinkBuffer::kMaxContiguous - head - 4)) {
-      TERN_ASSIGN_OR_RETURN(uint8_t * h, out_.Malloc(head + 4 + n));
-      wire::PutBinary(h + head, p, n);
-      return h;
-    }
-    TERN_ASSIGN_OR_RETURN(uint8_t * h, out_.Malloc(head + 4));
-    wire::PutI32(h + head, static_cast<int32_t>(n));
-    AppendRef(p, n);
-    return h;
-  }
-
   // ---- streaming: written as it goes, no size pass ---------------------------
   //
   // Generated tern_write_ref writes into an open region [p, limit) of the
@@ -195,6 +178,7 @@ class Writer {
     if (n > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
       error_ = InvalidArgument("Writer: a string or binary of " + std::to_string(n) +
                                " bytes is longer than Thrift allows");
+      Close(p);  // the writer stops: nothing stays reserved, and Open works again
       return nullptr;
     }
     p = wire::PutI32(p, static_cast<int32_t>(n));
