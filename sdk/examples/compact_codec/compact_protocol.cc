@@ -9,6 +9,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <new>
 #include <string>
 #include <type_traits>
@@ -956,6 +957,163 @@ Status MakeError(Err e, const char* what) {
   return DataLoss(m);
 }
 
+// ---- read plans -------------------------------------------------------------
+
+// What the field loop needs of a struct type, worked out once per process
+// instead of per field read: the field for each id (a table over the id
+// range, not a search of the fields), the compact type it must come as, how
+// to store it, and the required fields as a mask. Types a plan cannot
+// describe (ids spread over more than kMaxSpan, a required field past the
+// 64th, no fields) are read by the generic loop.
+enum Op : uint8_t {
+  kOpBool,
+  kOpI32,
+  kOpI64,
+  kOpDouble,
+  kOpString,
+  kOpPmrString,
+  kOpStruct,
+  kOpOther
+};
+
+struct FieldPlan {
+  const FieldInfo* info;
+  const TypeInfo* strct;  // kOpStruct
+  uint32_t offset;        // of the member (every op but kOpOther: direct)
+  uint8_t ctype;          // the compact type it comes as (bools: kCTrue)
+  Op op;
+  bool mark;     // MarkFieldRead has something to do (optional, union)
+  uint64_t bit;  // 1 << field index (0 past the 64th)
+};
+
+struct ReadPlan {
+  const TypeInfo* type;
+  // Identity of the TypeInfo besides its address, so that a table entry
+  // left by a type whose module was unloaded is not taken for another.
+  const FieldInfo* fields;
+  uint32_t num_fields;
+  bool usable;  // false: read this type with the generic loop
+  int32_t min_id;
+  uint32_t span;      // ids [min_id, min_id + span)
+  uint64_t required;  // bits of the required fields
+  // [id - min_id]: the field of that id; an unknown id's entry has a ctype
+  // no wire type matches (kNoCType).
+  std::vector<FieldPlan> by_id;
+};
+
+constexpr uint32_t kMaxSpan = 256;
+constexpr uint8_t kNoCType = 0xee;
+
+ReadPlan* MakePlan(const TypeInfo& t) {
+  auto* plan = new ReadPlan{};
+  plan->type = &t;
+  plan->fields = t.fields;
+  plan->num_fields = t.num_fields;
+  if (t.num_fields == 0) return plan;
+  int32_t lo = t.fields[0].id, hi = t.fields[0].id;
+  for (uint32_t i = 0; i < t.num_fields; ++i) {
+    lo = std::min<int32_t>(lo, t.fields[i].id);
+    hi = std::max<int32_t>(hi, t.fields[i].id);
+    if (t.fields[i].req == Requiredness::kRequired && t.kind != StructKind::kUnion) {
+      if (i >= 64) return plan;
+      plan->required |= uint64_t{1} << i;
+    }
+  }
+  if (static_cast<uint32_t>(hi - lo) >= kMaxSpan) return plan;
+  plan->min_id = lo;
+  plan->span = static_cast<uint32_t>(hi - lo) + 1;
+  FieldPlan unknown{};
+  unknown.ctype = kNoCType;
+  plan->by_id.assign(plan->span, unknown);
+  for (uint32_t i = 0; i < t.num_fields; ++i) {
+    const FieldInfo& f = t.fields[i];
+    FieldPlan& fp = plan->by_id[static_cast<size_t>(f.id - lo)];
+    fp.info = &f;
+    fp.strct = f.type.strct;
+    fp.offset = f.offset;
+    fp.ctype = ToCType(f.type.ttype);
+    fp.mark = t.kind == StructKind::kUnion || f.req == Requiredness::kOptional;
+    fp.bit = i < 64 ? uint64_t{1} << i : 0;
+    fp.op = kOpOther;
+    if (!f.indirect) {
+      switch (f.type.cpp) {
+        case CppType::kBool:
+          fp.op = kOpBool;
+          break;
+        case CppType::kI32:
+          fp.op = kOpI32;
+          break;
+        case CppType::kI64:
+          fp.op = kOpI64;
+          break;
+        case CppType::kDouble:
+          fp.op = kOpDouble;
+          break;
+        case CppType::kString:
+          fp.op = kOpString;
+          break;
+        case CppType::kPmrString:
+          fp.op = kOpPmrString;
+          break;
+        case CppType::kStruct:
+          fp.op = kOpStruct;
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  plan->usable = true;
+  return plan;
+}
+
+// Plans by TypeInfo address: open addressing, filled under a mutex, read
+// without one (an entry is published with a release store and never changes
+// after). Plans live as long as the process (a few hundred bytes a type).
+// A full table only means more types take the generic loop.
+constexpr size_t kPlanSlots = 4096;
+constexpr size_t kPlanProbes = 16;
+std::atomic<const ReadPlan*> plan_table[kPlanSlots];
+std::mutex plan_mu;
+
+inline size_t PlanSlot(const TypeInfo* t) {
+  const auto a = reinterpret_cast<uintptr_t>(t);
+  return (a >> 3 ^ a >> 13) % kPlanSlots;
+}
+
+inline bool PlanIsFor(const ReadPlan* p, const TypeInfo& t) {
+  return p->type == &t && p->fields == t.fields && p->num_fields == t.num_fields;
+}
+
+const ReadPlan* PlanForSlow(const TypeInfo& t) {
+  std::lock_guard<std::mutex> lock(plan_mu);
+  const size_t h = PlanSlot(&t);
+  for (size_t i = 0; i < kPlanProbes; ++i) {
+    std::atomic<const ReadPlan*>& slot = plan_table[(h + i) % kPlanSlots];
+    const ReadPlan* p = slot.load(std::memory_order_relaxed);
+    if (p != nullptr && PlanIsFor(p, t)) return p->usable ? p : nullptr;
+    // An entry of an unloaded type at this address: replace it (the old
+    // plan is leaked; a reader may still be looking at it).
+    if (p == nullptr || p->type == &t) {
+      const ReadPlan* fresh = MakePlan(t);
+      slot.store(fresh, std::memory_order_release);
+      return fresh->usable ? fresh : nullptr;
+    }
+  }
+  return nullptr;
+}
+
+// The plan of t, or null: read t with the generic loop.
+inline const ReadPlan* PlanFor(const TypeInfo& t) {
+  const size_t h = PlanSlot(&t);
+  for (size_t i = 0; i < kPlanProbes; ++i) {
+    const ReadPlan* p = plan_table[(h + i) % kPlanSlots].load(std::memory_order_acquire);
+    if (p == nullptr) break;
+    if (PlanIsFor(p, t)) return p->usable ? p : nullptr;
+  }
+  return PlanForSlow(t);
+}
+
 struct Reader {
   const uint8_t* end;
   ReadContext& ctx;
@@ -993,6 +1151,8 @@ struct Reader {
   }
 
   const uint8_t* Struct(const TypeInfo& t, void* obj, const uint8_t* p);
+  const uint8_t* StructPlanned(const ReadPlan& plan, void* obj, const uint8_t* p);
+  const uint8_t* StructGeneric(const TypeInfo& t, void* obj, const uint8_t* p);
   const uint8_t* Value(const ValueType& v, void* obj, const uint8_t* p);
   const uint8_t* Container(const ContainerInfo& c, void* obj, const uint8_t* p);
   const uint8_t* Skip(uint8_t ct, const uint8_t* p, bool in_field);
@@ -1388,6 +1548,94 @@ const uint8_t* Reader::Value(const ValueType& v, void* obj, const uint8_t* p) {
 }
 
 const uint8_t* Reader::Struct(const TypeInfo& t, void* obj, const uint8_t* p) {
+  if (const ReadPlan* plan = PlanFor(t)) return StructPlanned(*plan, obj, p);
+  return StructGeneric(t, obj, p);
+}
+
+// The field loop of StructGeneric with the type's plan: one table lookup
+// per field, a switch on how it is stored, the required fields checked as
+// a mask at the end.
+const uint8_t* Reader::StructPlanned(const ReadPlan& plan, void* obj, const uint8_t* p) {
+  if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return Fail(Err::kTooDeep);
+  char* const base = static_cast<char*>(obj);
+  uint64_t seen = 0;
+  int16_t last = 0;
+  for (;;) {
+    if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
+    const uint8_t b = *p++;
+    if (b == kCStop) break;
+    const uint8_t ct = b & 0x0f;
+    int16_t id;
+    if (const uint8_t delta = b >> 4; TERN_LIKELY(delta != 0)) {
+      id = static_cast<int16_t>(last + delta);
+    } else {
+      uint64_t v;
+      p = Varint(p, &v);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      id = static_cast<int16_t>(UnZigZag32(static_cast<uint32_t>(v)));
+    }
+    last = id;
+    const auto k = static_cast<uint32_t>(static_cast<int32_t>(id) - plan.min_id);
+    const FieldPlan* f = k < plan.span ? &plan.by_id[k] : nullptr;
+    if (TERN_UNLIKELY(f == nullptr || !TypeMatches(ct, f->ctype))) {
+      p = Skip(ct, p, /*in_field=*/true);
+      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+      continue;
+    }
+    void* const m = base + f->offset;
+    switch (f->op) {
+      case kOpBool:
+        *static_cast<bool*>(m) = ct == kCTrue;
+        break;
+      case kOpString:
+        p = String(CppType::kString, m, p);
+        if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        break;
+      case kOpPmrString:
+        p = String(CppType::kPmrString, m, p);
+        if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        break;
+      case kOpI64:
+      case kOpI32: {
+        uint64_t x;
+        p = Varint(p, &x);
+        if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        if (f->op == kOpI64) {
+          *static_cast<int64_t*>(m) = UnZigZag64(x);
+        } else {
+          *static_cast<int32_t*>(m) = UnZigZag32(static_cast<uint32_t>(x));
+        }
+        break;
+      }
+      case kOpDouble:
+        if (TERN_UNLIKELY(end - p < 8)) return Fail(Err::kTruncated);
+        std::memcpy(m, p, 8);
+        p += 8;
+        break;
+      case kOpStruct:
+        p = Struct(*f->strct, m, p);
+        if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        break;
+      case kOpOther: {
+        void* const v = MutableFieldValue(*f->info, obj);
+        if (f->info->type.cpp == CppType::kBool) {
+          *static_cast<bool*>(v) = ct == kCTrue;
+        } else {
+          p = Value(f->info->type, v, p);
+          if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        }
+        break;
+      }
+    }
+    if (f->mark) MarkFieldRead(*plan.type, *f->info, obj);
+    seen |= f->bit;
+  }
+  if (TERN_UNLIKELY((seen & plan.required) != plan.required)) return Fail(Err::kMissingRequired);
+  --ctx.depth;
+  return p;
+}
+
+const uint8_t* Reader::StructGeneric(const TypeInfo& t, void* obj, const uint8_t* p) {
   if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return Fail(Err::kTooDeep);
   // Required fields seen, by index: a word for the common case, a vector for
   // structs with more than 64 fields.

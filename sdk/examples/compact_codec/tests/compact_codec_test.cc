@@ -235,6 +235,74 @@ TEST(CompactBytesTest, ScalarsAreEncodedAsTheSpecSays) {
   EXPECT_EQ(back, s);
 }
 
+// Fields in any order, a known id with another wire type (skipped), ids the
+// schema does not know inside and outside its id range, the long field
+// header, and false bools: read as Apache's reader reads them, through the
+// per-type read plan (Scalars, Requiredness) and the generic loop (Sparse,
+// whose ids span more than a plan's table).
+TEST(CompactBytesTest, FieldsInAnyOrderWithStrangersAreRead) {
+  const std::vector<uint8_t> scalars = {
+      0x47, 0,    0,    0,    0,
+      0,    0,    0xf0, 0x3f,  // 4 (delta 4) as a double: i32v's type is i32, skipped
+      0x35, 0xac, 0x02,        // 7 (delta 3) as i32: s is a string, skipped
+      0x05, 0x08, 0x03,        // 4 in the long header: i32 -2
+      0x12,                    // 5 (delta 1) as bool false: i64v, skipped
+      0xc5, 0x02,              // 17 (delta 12): not in Scalars, skipped
+      0x05, 0x01, 0x03,        // -1 in the long header: unknown, skipped
+      0x02, 0x02,              // 1 in the long header: bool false
+      0x18, 0x02, 'h',  'i',   // 2 (delta 1) as binary: i8v is a byte, skipped
+      0x58, 0x01, 'z',         // 7 (delta 5): string "z"
+      0x00};
+  c::Scalars s;
+  s.b = true;
+  s.i32v = 99;
+  ReadContext ctx{DefaultLimits()};
+  auto r = compact::Read(c::Scalars::kTernTypeInfo, &s, scalars.data(), scalars.size(), ctx);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, scalars.size());
+  c::Scalars want;
+  want.b = false;
+  want.i32v = -2;
+  want.s = "z";
+  EXPECT_EQ(s, want);
+
+  // Requiredness: name (6) before id (1), note (2, optional) marked set;
+  // without id, the required-field check fails.
+  const std::vector<uint8_t> with_id = {0x68, 0x01, 'n',  0x06, 0x02,
+                                        0x04, 0x18, 0x00, 0x00};  // 6, 1 (long), 2
+  c::Requiredness q;
+  ReadContext ctx2{DefaultLimits()};
+  r = compact::Read(c::Requiredness::kTernTypeInfo, &q, with_id.data(), with_id.size(), ctx2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(q.name, "n");
+  EXPECT_EQ(q.id, 2);
+  EXPECT_TRUE(q.has_note());
+  EXPECT_FALSE(q.has_count());
+  const std::vector<uint8_t> without_id = {0x68, 0x01, 'n', 0x00};
+  c::Requiredness q2;
+  ReadContext ctx3{DefaultLimits()};
+  r = compact::Read(c::Requiredness::kTernTypeInfo, &q2, without_id.data(), without_id.size(),
+                    ctx3);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("required"), std::string::npos) << r.status();
+
+  // Sparse, in reverse order, with an unknown id between its known ones.
+  const std::vector<uint8_t> sparse = {0x06, 0xfe, 0xff, 0x03, 0x0a,  // 32767: i64 5
+                                       0x05, 0x80, 0x01, 0x04,        // 64: unknown, skipped
+                                       0x08, 0xc8, 0x01, 0x01, 'x',   // 100: "x"
+                                       0x05, 0x02, 0x02,              // 1: i32 1
+                                       0x00};
+  c::Sparse sp;
+  ReadContext ctx4{DefaultLimits()};
+  r = compact::Read(c::Sparse::kTernTypeInfo, &sp, sparse.data(), sparse.size(), ctx4);
+  ASSERT_TRUE(r.ok()) << r.status();
+  c::Sparse want_sp;
+  want_sp.one = 1;
+  want_sp.hundred = "x";
+  want_sp.max_id = 5;
+  EXPECT_EQ(sp, want_sp);
+}
+
 // A null required `&` field: an empty struct on the wire (as Apache writes
 // it), read back as a default value.
 TEST(CompactBytesTest, ANullRequiredRefIsAnEmptyStruct) {
