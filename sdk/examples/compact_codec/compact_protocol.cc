@@ -1423,6 +1423,27 @@ const uint8_t* ReadVarints(Reader& r, const uint8_t* p, T* out, size_t n, Decode
   return ReadVarintsWith<PortableBits>(r, p, out, n, decode);
 }
 
+// Whether reading a value of this storage sets all of it, whatever the
+// temporary held before (a moved-from string, the last element's number),
+// so that one temporary can serve every element of a container. Not a
+// struct: fields absent on the wire would keep the last element's values.
+constexpr bool Overwritten(CppType t) {
+  switch (t) {
+    case CppType::kBool:
+    case CppType::kI8:
+    case CppType::kI16:
+    case CppType::kI32:
+    case CppType::kI64:
+    case CppType::kDouble:
+    case CppType::kUuid:
+    case CppType::kString:
+    case CppType::kPmrString:
+      return true;
+    default:
+      return false;
+  }
+}
+
 const uint8_t* Reader::Container(const ContainerInfo& c, void* obj, const uint8_t* p) {
   size_t n;
   uint8_t kt = kCStop, et;
@@ -1480,6 +1501,29 @@ const uint8_t* Reader::Container(const ContainerInfo& c, void* obj, const uint8_
   }
   if (TERN_UNLIKELY(++ctx.depth > ctx.limits.max_depth)) return Fail(Err::kTooDeep);
   c.reserve(obj, n);
+  if (Overwritten(c.elem.cpp) && (c.kind != TType::kMap || Overwritten(c.key.cpp))) {
+    // Every read sets the whole value: one temporary (two for a map) for
+    // all the elements, not one made and destroyed per element.
+    ContainerTemp elem(c, obj, ContainerTemp::kElem);
+    if (c.kind == TType::kMap) {
+      ContainerTemp key(c, obj, ContainerTemp::kKey);
+      for (size_t i = 0; i < n; ++i) {
+        p = Value(c.key, key.get(), p);
+        if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        p = Value(c.elem, elem.get(), p);
+        if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        c.add(obj, key.get(), elem.get());
+      }
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        p = Value(c.elem, elem.get(), p);
+        if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+        c.add(obj, nullptr, elem.get());
+      }
+    }
+    --ctx.depth;
+    return p;
+  }
   for (size_t i = 0; i < n; ++i) {
     ContainerTemp elem(c, obj, ContainerTemp::kElem);
     if (c.kind == TType::kMap) {
