@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -301,6 +302,22 @@ TEST(CompactBytesTest, FieldsInAnyOrderWithStrangersAreRead) {
   want_sp.hundred = "x";
   want_sp.max_id = 5;
   EXPECT_EQ(sp, want_sp);
+}
+
+// Map keys out of order and repeated: every key is kept, and a repeated
+// key takes the last value, as Apache Thrift's reader does.
+TEST(CompactBytesTest, ARepeatedMapKeyTakesTheLastValue) {
+  const std::vector<uint8_t> bytes = {0x3b, 0x04, 0x86,         // 3: map<string, i64>, 4 entries
+                                      0x01, 'b',  0x02,         // "b": 1
+                                      0x01, 'a',  0x04,         // "a": 2
+                                      0x01, 'c',  0x0a,         // "c": 5
+                                      0x01, 'b',  0x06, 0x00};  // "b": 3
+  c::Containers got;
+  ReadContext ctx{DefaultLimits()};
+  auto r = compact::Read(c::Containers::kTernTypeInfo, &got, bytes.data(), bytes.size(), ctx);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::map<std::string, int64_t> want = {{"a", 2}, {"b", 3}, {"c", 5}};
+  EXPECT_EQ(got.counts, want);
 }
 
 // A null required `&` field: an empty struct on the wire (as Apache writes

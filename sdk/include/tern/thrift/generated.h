@@ -246,15 +246,14 @@ struct MapOps {
     K& key = *static_cast<K*>(k);
     if constexpr (requires { m->key_comp(); }) {
       // Peers whose maps are ordered (Apache's and Tern's std::map) send the
-      // keys in order: a key past the last one goes at the end with one
-      // comparison instead of a descent from the root.
-      if (m->empty() || m->key_comp()(std::prev(m->end())->first, key)) {
-        m->emplace_hint(m->end(), std::move(key), std::move(*static_cast<V*>(v)));
-        return;
-      }
+      // keys in order: with the end as the hint, a key past the last one
+      // goes there after one comparison (the hint's own check) instead of a
+      // descent from the root. A repeated key finds its element: last value
+      // wins, as in Apache Thrift.
+      m->try_emplace(m->end(), std::move(key))->second = std::move(*static_cast<V*>(v));
+    } else {
+      (*m)[std::move(key)] = std::move(*static_cast<V*>(v));
     }
-    // Last value wins for a repeated key, as in Apache Thrift.
-    (*m)[std::move(key)] = std::move(*static_cast<V*>(v));
   }
   static void ForEach(const void* c, void* ctx, void (*fn)(void*, const void*, const void*)) {
     ForEachSorted(*static_cast<const C*>(c),
