@@ -1114,6 +1114,24 @@ inline const ReadPlan* PlanFor(const TypeInfo& t) {
   return PlanForSlow(t);
 }
 
+// AssignString for a decoder. A std::pmr::string that cannot hold the bytes
+// in place (a fresh one, or one moved from) is replaced by one constructed
+// from them on its resource: a shorter path in libstdc++ than assign()'s
+// general replace, which reached the resource through more calls. (For
+// std::string, assign() measured faster.)
+TERN_ALWAYS_INLINE void AssignBytes(CppType c, void* v, const char* p, size_t n) {
+  if (c == CppType::kPmrString) {
+    auto* s = static_cast<std::pmr::string*>(v);
+    if (n > s->capacity()) {
+      *s = std::pmr::string(p, n, s->get_allocator());
+    } else {
+      s->assign(p, n);
+    }
+  } else {
+    static_cast<std::string*>(v)->assign(p, n);
+  }
+}
+
 struct Reader {
   const uint8_t* end;
   ReadContext& ctx;
@@ -1146,7 +1164,7 @@ struct Reader {
     if (TERN_UNLIKELY(p == nullptr)) return nullptr;
     if (TERN_UNLIKELY(n > ctx.limits.max_string)) return Fail(Err::kStringTooLong);
     if (TERN_UNLIKELY(static_cast<size_t>(end - p) < n)) return Fail(Err::kTruncated);
-    AssignString(cpp, obj, reinterpret_cast<const char*>(p), n);
+    AssignBytes(cpp, obj, reinterpret_cast<const char*>(p), n);
     return p + n;
   }
 
