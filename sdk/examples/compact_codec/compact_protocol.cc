@@ -1068,11 +1068,12 @@ ReadPlan* MakePlan(const TypeInfo& t) {
 }
 
 // Plans by TypeInfo address: open addressing, filled under a mutex, read
-// without one (an entry is published with a release store and never changes
-// after). Plans live as long as the process (a few hundred bytes a type).
-// A full table only means more types take the generic loop.
-constexpr size_t kPlanSlots = 4096;
-constexpr size_t kPlanProbes = 16;
+// without one (an entry is published with a release store, and replaced only
+// when its type's module was unloaded and another type took the address).
+// Plans live as long as the process (a few hundred bytes a type). A full
+// table only means more types take the generic loop.
+constexpr size_t kPlanSlots = 16384;  // 128 KB of pointers, zero until used
+constexpr size_t kPlanProbes = 32;
 std::atomic<const ReadPlan*> plan_table[kPlanSlots];
 std::mutex plan_mu;
 
@@ -1103,15 +1104,17 @@ const ReadPlan* PlanForSlow(const TypeInfo& t) {
   return nullptr;
 }
 
-// The plan of t, or null: read t with the generic loop.
+// The plan of t, or null: read t with the generic loop. When every slot t
+// may take holds another type's plan, t is read with the generic loop
+// without taking the mutex.
 inline const ReadPlan* PlanFor(const TypeInfo& t) {
   const size_t h = PlanSlot(&t);
   for (size_t i = 0; i < kPlanProbes; ++i) {
     const ReadPlan* p = plan_table[(h + i) % kPlanSlots].load(std::memory_order_acquire);
-    if (p == nullptr) break;
+    if (p == nullptr) return PlanForSlow(t);
     if (PlanIsFor(p, t)) return p->usable ? p : nullptr;
   }
-  return PlanForSlow(t);
+  return nullptr;
 }
 
 // AssignString for a decoder. A std::pmr::string that cannot hold the bytes
