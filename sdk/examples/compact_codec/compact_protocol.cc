@@ -1044,6 +1044,20 @@ struct ReadPlan {
 constexpr uint32_t kMaxSpan = 256;
 constexpr uint8_t kNoCType = 0xee;
 
+// How the planned loop stores a direct field of this storage.
+constexpr Op OpOf(CppType c) {
+  switch (c) {
+    case CppType::kBool: return kOpBool;
+    case CppType::kI32: return kOpI32;
+    case CppType::kI64: return kOpI64;
+    case CppType::kDouble: return kOpDouble;
+    case CppType::kString: return kOpString;
+    case CppType::kPmrString: return kOpPmrString;
+    case CppType::kStruct: return kOpStruct;
+    default: return kOpOther;
+  }
+}
+
 ReadPlan* MakePlan(const TypeInfo& t) {
   auto* plan = new ReadPlan{};
   plan->type = &t;
@@ -1074,34 +1088,7 @@ ReadPlan* MakePlan(const TypeInfo& t) {
     fp.ctype = ToCType(f.type.ttype);
     fp.mark = t.kind == StructKind::kUnion || f.req == Requiredness::kOptional;
     fp.bit = i < 64 ? uint64_t{1} << i : 0;
-    fp.op = kOpOther;
-    if (!f.indirect) {
-      switch (f.type.cpp) {
-        case CppType::kBool:
-          fp.op = kOpBool;
-          break;
-        case CppType::kI32:
-          fp.op = kOpI32;
-          break;
-        case CppType::kI64:
-          fp.op = kOpI64;
-          break;
-        case CppType::kDouble:
-          fp.op = kOpDouble;
-          break;
-        case CppType::kString:
-          fp.op = kOpString;
-          break;
-        case CppType::kPmrString:
-          fp.op = kOpPmrString;
-          break;
-        case CppType::kStruct:
-          fp.op = kOpStruct;
-          break;
-        default:
-          break;
-      }
-    }
+    fp.op = f.indirect ? kOpOther : OpOf(f.type.cpp);
   }
   plan->usable = true;
   return plan;
