@@ -1187,6 +1187,19 @@ struct Reader {
     *n = static_cast<uint32_t>(v);
     return p;
   }
+  // The id of a field whose header byte b (not the stop byte) was read,
+  // after `*last`: from the delta in b, else from the zigzag varint at p.
+  // Sets *last; returns past the header, or null.
+  TERN_ALWAYS_INLINE const uint8_t* FieldId(uint8_t b, const uint8_t* p, int16_t* last) {
+    if (const uint8_t delta = b >> 4; TERN_LIKELY(delta != 0)) {
+      *last = static_cast<int16_t>(*last + delta);
+      return p;
+    }
+    uint64_t v;
+    p = Varint(p, &v);
+    if (TERN_LIKELY(p != nullptr)) *last = static_cast<int16_t>(UnZigZag32(static_cast<uint32_t>(v)));
+    return p;
+  }
   // A string/binary value into *obj (string storage of kind cpp).
   TERN_ALWAYS_INLINE const uint8_t* String(CppType cpp, void* obj, const uint8_t* p) {
     size_t n;
@@ -1657,16 +1670,9 @@ const uint8_t* Reader::StructPlanned(const ReadPlan& plan, void* obj, const uint
     const uint8_t b = *p++;
     if (b == kCStop) break;
     const uint8_t ct = b & 0x0f;
-    int16_t id;
-    if (const uint8_t delta = b >> 4; TERN_LIKELY(delta != 0)) {
-      id = static_cast<int16_t>(last + delta);
-    } else {
-      uint64_t v;
-      p = Varint(p, &v);
-      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
-      id = static_cast<int16_t>(UnZigZag32(static_cast<uint32_t>(v)));
-    }
-    last = id;
+    p = FieldId(b, p, &last);
+    if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+    const int16_t id = last;
     const auto k = static_cast<uint32_t>(static_cast<int32_t>(id) - plan.min_id);
     const FieldPlan* f = k < plan.span ? &plan.by_id[k] : nullptr;
     if (TERN_UNLIKELY(f == nullptr || !TypeMatches(ct, f->ctype))) {
@@ -1741,16 +1747,9 @@ const uint8_t* Reader::StructGeneric(const TypeInfo& t, void* obj, const uint8_t
     const uint8_t b = *p++;
     if (b == kCStop) break;
     const uint8_t ct = b & 0x0f;
-    int16_t id;
-    if (const uint8_t delta = b >> 4; delta != 0) {
-      id = static_cast<int16_t>(last + delta);
-    } else {
-      uint64_t v;
-      p = Varint(p, &v);
-      if (TERN_UNLIKELY(p == nullptr)) return nullptr;
-      id = static_cast<int16_t>(UnZigZag32(static_cast<uint32_t>(v)));
-    }
-    last = id;
+    p = FieldId(b, p, &last);
+    if (TERN_UNLIKELY(p == nullptr)) return nullptr;
+    const int16_t id = last;
     const FieldInfo* f = nullptr;
     for (uint32_t k = 0; k < t.num_fields; ++k) {
       const uint32_t i = next + k < t.num_fields ? next + k : next + k - t.num_fields;
