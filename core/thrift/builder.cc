@@ -71,6 +71,29 @@ uint32_t InitialOwn(const std::atomic<uint32_t>* size_hint) {
   return size_hint != nullptr ? size_hint->load(std::memory_order_relaxed) : 0;
 }
 
+// Zeroes n bytes (a multiple of 4). glibc's memset of less than 64 bytes
+// may use AVX-512 masked stores, which cannot forward to later loads of the
+// same bytes: each builder's first setter, reading its field's location,
+// waited for the constructor's memset to retire. Plain word stores forward.
+// (The empty asm keeps the compiler from turning the loop into memset.)
+void ZeroLocations(void* at, size_t n) {
+  if (n >= 64) {
+    std::memset(at, 0, n);
+    return;
+  }
+  auto* p = static_cast<uint8_t*>(at);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t z = 0;
+    std::memcpy(p + i, &z, 8);
+    asm("" : : "r"(p) : "memory");
+  }
+  if (i < n) {
+    const uint32_t z = 0;
+    std::memcpy(p + i, &z, 4);
+  }
+}
+
 }  // namespace
 
 // A fresh builder with a size hint takes its own bytes now, so that the
@@ -81,8 +104,11 @@ StructBuilder::StructBuilder(const TypeInfo& t, std::atomic<uint32_t>* size_hint
       required_(required == kScanRequired ? RequiredMask(t) : required),
       size_hint_(size_hint),
       own_cap_(InitialOwn(size_hint)),
-      own_(own_cap_ != 0 ? detail::OwnBytes::Allocate(own_cap_) : detail::OwnBytes()),
-      loc_(t.num_fields) {}
+      own_(own_cap_ != 0 ? detail::OwnBytes::Allocate(own_cap_) : detail::OwnBytes()) {
+  static_assert(sizeof(Loc) % 4 == 0);
+  loc_.resize_uninit(t.num_fields);
+  ZeroLocations(loc_.data(), t.num_fields * sizeof(Loc));
+}
 
 StructBuilder::StructBuilder(const TypeInfo& t, const ViewCore& v, const uint32_t* slots,
                              uint64_t required)
