@@ -153,9 +153,8 @@ class Parser {
                    " <name>' instead");
       return false;
     }
-    if (t.text == "senum" || t.text == "slist") {
-      Error(t, "'" + t.text + "' is not supported (deprecated in Thrift and removed here); use " +
-                   (t.text == "senum" ? "an enum or string" : "string"));
+    if (t.text == "slist") {
+      Error(t, "'slist' is not supported (deprecated in Thrift and removed here); use string");
       return false;
     }
     seen_definition_ = true;
@@ -165,7 +164,10 @@ class Parser {
     def->program = &p_;
     bool ok = false;
     bool keep_partial = false;
-    if (t.text == "typedef") {
+    if (t.text == "senum") {
+      ok = ParseSenum(*def);
+      keep_partial = true;
+    } else if (t.text == "typedef") {
       ok = ParseTypedef(*def);
     } else if (t.text == "const") {
       ok = ParseConst(*def);
@@ -244,6 +246,35 @@ class Parser {
     if (!ParseType(def.type, 0)) return false;
     def.loc = Peek().loc;
     if (!ExpectName(&def.name, "a typedef name")) return false;
+    ParseAnnotations(&def.annotations);
+    SkipSeparator();
+    return true;
+  }
+
+  // `senum Name { "a", "b" }`, deprecated in Thrift: as in Apache Thrift,
+  // a string (the listed values are not checked); here a typedef of string.
+  bool ParseSenum(Definition& def) {
+    const Loc kw = Take().loc;
+    def.kind = Definition::kTypedef;
+    def.type.kind = TypeRef::kBase;
+    def.type.name = "string";
+    def.type.base = Base::kString;
+    def.type.loc = kw;
+    def.loc = Peek().loc;
+    if (!ExpectName(&def.name, "an senum name")) return false;
+    Warning(kw, "'senum' is deprecated in Thrift; '" + def.name +
+                    "' is a string and its listed values are not checked");
+    if (!Expect('{', "after the senum's name")) return false;
+    while (!IsPunct('}')) {
+      if (Peek().kind != Token::kString) {
+        Error(Peek(),
+              "expected a string value in senum '" + def.name + "', found " + Describe(Peek()));
+        return false;
+      }
+      Take();
+      SkipSeparator();
+    }
+    Take();
     ParseAnnotations(&def.annotations);
     SkipSeparator();
     return true;
@@ -623,7 +654,13 @@ class Parser {
         Take();
         continue;
       }
-      std::string key = Take().text;
+      const Token& name = Take();
+      std::string key = name.text;
+      if (key == "cpp.type" || key == "cpp.template") {
+        // Apache's C++ generator replaces the type or container with the
+        // one named; Tern's generated code and TypeInfo use their own.
+        Warning(name.loc, "annotation '" + key + "' is ignored: tern gen emits its own C++ types");
+      }
       std::string value = "1";
       if (Accept('=')) {
         const Token& v = Peek();

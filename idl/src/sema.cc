@@ -505,6 +505,9 @@ class Checker {
         return;
       case TypeCategory::kList:
       case TypeCategory::kSet:
+        // `{}` is an empty list or set too: Apache Thrift accepts it (its
+        // own ThriftTest.thrift writes `set<binary> bin_set = {}`).
+        if (v.kind == ConstValue::kMap && v.map.empty()) v.kind = ConstValue::kList;
         if (v.kind != ConstValue::kList) {
           mismatch("a list [ ... ]", KindOf(v));
           return;

@@ -299,6 +299,31 @@ TEST(ParserTest, ServicesWithExtendsOnewayThrowsAndArgumentIds) {
   EXPECT_THAT(Warnings(*p), HasSubstr("6:7: 'async' is deprecated; use 'oneway'"));
 }
 
+// Apache Thrift 0.17 still reads the deprecated `senum` (its SmallTest.thrift
+// uses one): a string whose listed values are not checked.
+TEST(ParserTest, SenumIsAStringTypedefWithAWarning) {
+  auto p = ParseText("senum Thinger { \"ASDFKJ\", \"r;kjdsf\"; \"x\" }\nstruct S { 1: Thinger t }");
+  ASSERT_FALSE(p->diags.has_errors()) << p->diags.ToString();
+  const Definition* d = p->program->Find("Thinger");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->kind, Definition::kTypedef);
+  EXPECT_EQ(d->type.kind, TypeRef::kBase);
+  EXPECT_EQ(d->type.base, Base::kString);
+  EXPECT_EQ(p->program->Find("S")->fields[0].type.name, "Thinger");
+  EXPECT_THAT(Warnings(*p),
+              HasSubstr("1:1: 'senum' is deprecated in Thrift; 'Thinger' is a string"));
+}
+
+TEST(ParserTest, CppTypeAnnotationsAreIgnoredWithAWarning) {
+  auto p = ParseText(
+      "typedef list<i32> (cpp.template = \"std::list\") L\nstruct S { 1: i64 (cpp.type = "
+      "\"long\") x }");
+  ASSERT_FALSE(p->diags.has_errors()) << p->diags.ToString();
+  EXPECT_EQ(Warnings(*p),
+            "1:20: annotation 'cpp.template' is ignored: tern gen emits its own C++ types\n"
+            "2:20: annotation 'cpp.type' is ignored: tern gen emits its own C++ types\n");
+}
+
 TEST(ParserTest, OptionalInArgumentListsIsIgnoredWithAWarning) {
   auto p = ParseText("service S { void f(1: optional i32 a, 2: required i32 b) }");
   ASSERT_FALSE(p->diags.has_errors()) << p->diags.ToString();
@@ -371,8 +396,8 @@ TEST(ParserTest, SyntaxErrorsSayWhereAndWhat) {
       {"struct S { 1: void x }", "1:15: 'void' is only allowed as a function's return type"},
       {"service S { void f(1: void a) }",
        "1:23: 'void' is only allowed as a function's return type"},
-      {"senum S { \"a\" }",
-       "1:1: 'senum' is not supported (deprecated in Thrift and removed here)"},
+      {"senum S { \"a\", 3 }", "1:16: expected a string value in senum 'S', found number '3'"},
+      {"senum S { \"a\"", "expected a string value in senum 'S', found end of file"},
       {"struct S { 1: slist x }", "1:15: 'slist' is not supported"},
       {"cpp_namespace foo",
        "1:1: unsupported declaration 'cpp_namespace'; use 'namespace cpp <name>'"},

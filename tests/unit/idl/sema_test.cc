@@ -66,6 +66,8 @@ TEST(SemaTest, EachSemanticErrorWithItsPosition) {
       {"const i32 X = 1.5",
        "1:15: constant 'X': expected an integer for type 'i32', found a double"},
       {"const double D = \"x\"", "1:18: constant 'D': expected a number for type 'double'"},
+      {"const set<i32> S = {1: 2}",
+       "1:20: constant 'S': expected a list [ ... ] for type 'set<i32>', found a map"},
       {"const list<i32> L = {1: 2}",
        "1:21: constant 'L': expected a list [ ... ] for type 'list<i32>', found a map"},
       {"const map<i32, i32> M = [1]",

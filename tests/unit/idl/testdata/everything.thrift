@@ -115,6 +115,9 @@ struct WithDefaults {
   1: Address address = {"street": "Main", "zip": 12345, "lines": ["a"]}
   2: list<Status> statuses = [Status.ACTIVE, 2]
   3: map<string, double> weights = {"a": 1, "b": 2.5}
+  // `{}` is an empty set or list too, as Apache's ThriftTest.thrift writes.
+  4: optional set<binary> tags = {}
+  5: list<i32> none = {}
 }
 
 struct Forward {
