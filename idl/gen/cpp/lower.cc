@@ -206,17 +206,22 @@ std::string MemberName(const std::string& name, const std::string& owner,
                        const std::vector<std::string>& names) {
   std::string m = EscapeCpp(name);
   if (m == owner) {
-    // A member cannot be named like its class: the first free spelling
-    // (field Foo of struct Foo beside a field Foo_ becomes Foo__).
-    auto taken = [&] {
+    // A member cannot be named like its class: the first spelling that no
+    // other field has, in the IDL or in C++ (a user reading `c.C_` must get
+    // the field named C_ if there is one), and that stays a valid name.
+    auto taken = [&](const std::string& c) {
+      if (c == owner || c.find("__") != std::string::npos || IsReservedMember(c) ||
+          EscapeCpp(c) != c) {
+        return true;
+      }
       for (const auto& o : names) {
-        if (o != name && EscapeCpp(o) == m) return true;
+        if (o != name && (o == c || EscapeCpp(o) == c)) return true;
       }
       return false;
     };
-    do {
-      m += "_";
-    } while (taken());
+    const std::string base = m.back() == '_' ? m : m + "_";
+    m = base;
+    for (int k = 2; taken(m); ++k) m = base + std::to_string(k);
   } else if (IsReservedMember(m)) {
     m += "_";
   }
@@ -755,13 +760,17 @@ class Lowering {
 
 std::string EscapeCpp(const std::string& name) {
   if (Reserved().count(name) != 0 || IsMacro(name) || IsUsedName(name)) return name + "_";
-  // Identifiers with a double underscore or an underscore + capital are
-  // reserved in C++.
-  if (name.find("__") != std::string::npos ||
-      (name.size() > 1 && name[0] == '_' && std::isupper(static_cast<unsigned char>(name[1])))) {
-    return "u" + name;
+  // Identifiers with a double underscore anywhere, or an underscore and a
+  // capital first, are reserved in C++: each "__" becomes "_u_", and a
+  // leading "_X" gets a "u" in front.
+  std::string out = name;
+  for (size_t at = out.find("__"); at != std::string::npos; at = out.find("__", at)) {
+    out.replace(at, 2, "_u_");
   }
-  return name;
+  if (out.size() > 1 && out[0] == '_' && std::isupper(static_cast<unsigned char>(out[1]))) {
+    out = "u" + out;
+  }
+  return out;
 }
 
 File Lower(const idl::Program& program, idl::Diagnostics& diags) {

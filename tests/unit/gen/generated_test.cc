@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <sstream>
 #include <vector>
 
@@ -175,6 +176,9 @@ TEST(GeneratedTest, DefaultsFromTheIdl) {
   EXPECT_EQ(w.address.zip, 12345);
   EXPECT_EQ(w.statuses, (std::vector<ev::Status>{ev::Status::ACTIVE, ev::Status::SUSPENDED}));
   EXPECT_EQ(w.weights.at("b"), 2.5);
+  EXPECT_TRUE(w.has_tags());  // an optional field with a default starts set
+  EXPECT_TRUE(w.tags.empty());
+  EXPECT_TRUE(w.none.empty());
   EXPECT_EQ(ev::MAX_USERS, 1000);
   EXPECT_EQ(ev::SMALLEST, INT64_MIN);
   EXPECT_EQ(ev::GREETING, "hello \"world\"\n");
@@ -604,10 +608,20 @@ TEST(GeneratedTest, NamesThatCollideWithCppOrTheResultStructStillWork) {
   co::allocator_type_ a;
   EXPECT_EQ(a.offsetof_, co::Errno::EINVAL_);
   a.get_allocator_ = "g";
-  a.allocator_type__ = "t";
+  a.allocator_type_2 = "t";
   a.EOF_ = 1;
   a.stdin_ = {"x", "y"};
   EXPECT_EQ(Read<co::allocator_type_>(Bytes(a)), a);
+  // Twin.Twin cannot be `Twin`, and Twin_ is field 2's name: it is Twin_2;
+  // Twin__ has a reserved "__" and is Twin_u_.
+  EXPECT_EQ(co::Twin::kTernTypeInfo.fields[0].offset, offsetof(co::Twin, Twin_2));
+  EXPECT_EQ(co::Twin::kTernTypeInfo.fields[1].offset, offsetof(co::Twin, Twin_));
+  EXPECT_EQ(co::Twin::kTernTypeInfo.fields[2].offset, offsetof(co::Twin, Twin_u_));
+  co::Twin twin;
+  twin.Twin_2 = 1;
+  twin.Twin_ = 2;
+  twin.Twin_u_ = 3;
+  EXPECT_EQ(Read<co::Twin>(Bytes(twin)), twin);
   const co::Nothing none;
   EXPECT_EQ(none.getType(), 0);
   EXPECT_EQ(Read<co::Nothing>(Bytes(none)), none);

@@ -189,10 +189,12 @@ TEST(GeneratorTest, DocCommentsCannotReachTheCodeAfterThem) {
 }
 
 TEST(GeneratorTest, AFieldNamedLikeItsStructTakesTheFirstFreeSpelling) {
-  auto out = Generate("struct Foo { 1: bool Foo, 2: bool Foo_ }");
+  // Foo_ is field 2's name, and Foo__ would be reserved in C++ ("__").
+  auto out = Generate("struct Foo { 1: bool Foo, 2: bool Foo_, 3: bool Foo__ }");
   const std::string& h = out["t_types.h"];
-  EXPECT_THAT(h, HasSubstr("bool Foo__{};"));
+  EXPECT_THAT(h, HasSubstr("bool Foo_2{};"));
   EXPECT_THAT(h, HasSubstr("bool Foo_{};"));
+  EXPECT_THAT(h, HasSubstr("bool Foo_u_{};"));
 }
 
 TEST(GeneratorTest, NamesThatEscapeToOneCppNameAreRefused) {

@@ -5,7 +5,8 @@
 // exceptions named like the result's `success` and its accessors, arguments
 // named like another argument's accessors, a method named like another
 // method's args struct, an empty union, a constant map with a key given
-// twice, and a cycle through a container with the container's struct first.
+// twice, a field named like its struct, and a cycle through a container
+// with the container's struct first.
 namespace cpp tern.test.collide.std
 
 enum Errno { EINVAL = 22, ENOENT = 2, NAN = 3, INT32_MAX = 4, AF_INET = 5, SIZE_MAX = 6 }
@@ -19,6 +20,15 @@ struct allocator_type {
 }
 
 union Nothing {}
+
+// A field named like its struct, beside fields named like the spellings it
+// could be renamed to: each keeps a C++ name of its own, none with "__"
+// (reserved in C++), and no field takes another's IDL name.
+struct Twin {
+  1: i32 Twin
+  2: i32 Twin_
+  3: i32 Twin__
+}
 
 // Expr holds Args through containers, an Arg holds an Expr by value: Expr
 // comes after Arg in C++, whatever the order here.
