@@ -312,7 +312,10 @@ class ServerCallImpl final : public ServerCall {
     return codec.DecodeView(frame, *entry_->args, &bytes_, core, slots, rc);
   }
 
-  void Finish(CallError error, const AppException* ex, const view::StructBuilder* built = nullptr) {
+  // `built` (view calls): the reply's body as a builder, emitted through
+  // `built_type` (view::BuiltStructType or view::BuiltSuccessType).
+  void Finish(CallError error, const AppException* ex, const view::StructBuilder* built = nullptr,
+              const TypeInfo* built_type = nullptr) {
     Server::Impl* s = server_;
     const MethodEntry* e = method_->entry;
     // With big payloads appended by reference, the reply's bytes share
@@ -328,7 +331,7 @@ class ServerCallImpl final : public ServerCall {
       } else if (built != nullptr) {
         // Its by-reference pieces hold their own blocks: no keep-alive of
         // this call is needed once the bytes are in `out`.
-        const BodyRef body{&view::BuiltStructType(), built,
+        const BodyRef body{built_type, built,
                            built->shares() ? &view::BuiltStructKeepAlive() : nullptr};
         st = built->Emittable();
         if (st.ok()) st = sc_->codec->Encode(h, body, out);
@@ -447,7 +450,11 @@ void ServerCall::Complete(CallError error) {
 }
 
 void ServerCall::CompleteBuilt(const view::StructBuilder& result, CallError error) {
-  static_cast<ServerCallImpl*>(this)->Finish(error, nullptr, &result);
+  static_cast<ServerCallImpl*>(this)->Finish(error, nullptr, &result, &view::BuiltStructType());
+}
+
+void ServerCall::CompleteBuiltSuccess(const view::StructBuilder& success, CallError error) {
+  static_cast<ServerCallImpl*>(this)->Finish(error, nullptr, &success, &view::BuiltSuccessType());
 }
 
 void ServerCall::Fail(const AppException& ex, CallError error) {

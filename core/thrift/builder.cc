@@ -690,6 +690,54 @@ const TypeInfo& BuiltStructType() {
   return kBuiltStructType;
 }
 
+namespace {
+
+// A `<Method>_result` holding the builder's struct as field 0: the field
+// header, the struct, the result's stop byte.
+size_t SuccessLength(const void* obj) { return wire::kFieldHeader + AsBuilder(obj).size() + 1; }
+Status SuccessWriteRef(const void* obj, Writer& w) {
+  LinkBuffer& out = w.buffer();
+  uint8_t header[wire::kFieldHeader];
+  wire::PutFieldBegin(header, TType::kStruct, 0);
+  out.Write(header, sizeof(header));
+  TERN_RETURN_IF_ERROR(AsBuilder(obj).WriteTo(out));
+  const uint8_t stop = 0;
+  out.Write(&stop, 1);
+  return Status::OK();
+}
+
+}  // namespace
+
+const TypeInfo& BuiltSuccessType() {
+  // As BuiltStructType's: Emittable() was checked by whoever made the BodyRef.
+  constexpr auto write = [](const void* obj, uint8_t* out) {
+    const StructBuilder& b = AsBuilder(obj);
+    out = wire::PutFieldBegin(out, TType::kStruct, 0);
+    b.CopyPieces(out);
+    out += b.size();
+    *out = 0;
+    return out + 1;
+  };
+  static constexpr TypeInfo kBuiltSuccessType = {
+      "(built result)",
+      StructKind::kStruct,
+      0,
+      nullptr,
+      0,
+      sizeof(StructBuilder),
+      alignof(StructBuilder),
+      &NoConstruct,
+      &NoConstruct,
+      &SuccessLength,
+      +write,
+      &BuiltRead,
+      &SuccessWriteRef,
+      &BuiltEquals,
+      nullptr,
+  };
+  return kBuiltSuccessType;
+}
+
 const Slice& BuiltStructKeepAlive() {
   static const Slice keep = Slice::External(nullptr, 0, &NoRelease, nullptr);
   return keep;

@@ -99,6 +99,11 @@ class TERN_EXPORT ServerCall {
   // builder), encoded as the REPLY as it is; its by-reference pieces leave
   // without a copy.
   void CompleteBuilt(const view::StructBuilder& result, CallError error = CallError::kNone);
+  // View calls returning a struct: its value built as bytes (a builder of
+  // the method's return type). The `<Method>_result` around it (field 0,
+  // `success`) is written as the reply is encoded: the builder's bytes are
+  // copied once, into the reply, not first into a result builder.
+  void CompleteBuiltSuccess(const view::StructBuilder& success, CallError error = CallError::kNone);
   // Answer with a TApplicationException instead.
   void Fail(const AppException& ex, CallError error);
   // Maps a caught exception: declared ones (through `catch_declared`),
@@ -225,11 +230,7 @@ class ViewReply : public Reply<T> {
   template <class B = T>
   requires requires { typename B::Builder; }
   void Send(const typename B::Builder& value) {
-    if (ServerCall* c = this->TernRelease()) {
-      typename R::Builder result;
-      result.set_success(value);
-      c->CompleteBuilt(result.tern_builder());
-    }
+    if (ServerCall* c = this->TernRelease()) c->CompleteBuiltSuccess(value.tern_builder());
   }
 };
 template <class R>

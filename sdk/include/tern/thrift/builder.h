@@ -216,8 +216,9 @@ constexpr uint64_t FixedBits(T v) {
 }
 
 class StructBuilder;
-// (Declared here: StructBuilder names it a friend.)
+// (Declared here: StructBuilder names them friends.)
 TERN_EXPORT const TypeInfo& BuiltStructType();
+TERN_EXPORT const TypeInfo& BuiltSuccessType();
 
 class TERN_EXPORT StructBuilder {
  public:
@@ -406,6 +407,7 @@ class TERN_EXPORT StructBuilder {
   // Its fast_write copies the pieces without checking again: whoever made
   // the BodyRef checked Emittable().
   friend const TypeInfo& BuiltStructType();
+  friend const TypeInfo& BuiltSuccessType();
   bool Reserve(size_t more);
   // Every piece and the stop byte: size() bytes at out.
   void CopyPieces(uint8_t* out) const;
@@ -438,5 +440,11 @@ class TERN_EXPORT StructBuilder {
 // (thrift_fast, thrift_copyfree) can emit it.
 TERN_EXPORT const TypeInfo& BuiltStructType();
 TERN_EXPORT const Slice& BuiltStructKeepAlive();
+// The same for a `<Method>_result` whose only field is `success` (id 0), a
+// struct given as a builder (BodyRef.obj = that builder, Emittable()): the
+// field header and the result's stop byte are written around the
+// builder's bytes, so a handler's built value is not first copied into a
+// result builder. Keep-alive as for BuiltStructType.
+TERN_EXPORT const TypeInfo& BuiltSuccessType();
 
 }  // namespace tern::view
