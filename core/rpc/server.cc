@@ -119,6 +119,8 @@ struct Server::Impl final : public ConnectionHandler {
   bool RepliesPending(const ConnectionRef& conn) override;
 
   void HandleFrame(ServerConn* sc, const ConnectionRef& conn, FrameView& frame);
+  // [poller] Drops the rest of the input; closes once owed replies are out.
+  void CloseAfterReplies(ServerConn* sc, LinkBuffer& in);
   // framing = auto: chooses the connection's codec from its first bytes.
   // False while too few have arrived to tell.
   bool DetectFraming(ServerConn* sc, LinkBuffer& in);
@@ -169,10 +171,20 @@ class ServerConn {
       waiting_.erase(waiting_.begin());
       ++sent;
     }
-    next_send_.store(sent, std::memory_order_release);
     batch_bytes_.store(batch_bytes_.load(std::memory_order_relaxed) + bytes,
                        std::memory_order_relaxed);
-    if (!batching_) SendLocked();
+    if (batching_) {
+      // The poller sends the batch before the transport next asks
+      // RepliesPending (both on its thread).
+      next_send_.store(sent, std::memory_order_release);
+      return;
+    }
+    // Off the poller, the order a closing connection needs (transport.h,
+    // RepliesPending): the bytes reach the connection, then they stop
+    // counting as owed, then a write pass looks again.
+    SendLocked();
+    next_send_.store(sent, std::memory_order_release);
+    conn->Send(LinkBuffer()).IgnoreError();
   }
 
   // [poller] Whether replies are owed: calls given an index whose reply has
@@ -205,6 +217,9 @@ class ServerConn {
 
   ConnectionRef conn;
   FrameState frame_state;
+  // [poller] Input it cannot serve arrived: the rest is dropped unread, and
+  // the connection closes once the replies owed for earlier calls are out.
+  bool closing = false;
   // The codec (and framing) of this connection; null until framing = auto
   // has seen enough of the first message to choose.
   const Codec* codec = nullptr;
@@ -527,6 +542,11 @@ void Server::Impl::OnData(const ConnectionRef& conn) {
   if (sc == nullptr) return;
   internal::PollerScope poller;
   LinkBuffer& in = conn->Input();
+  if (TERN_UNLIKELY(sc->closing)) {
+    in.Skip(in.Len()).IgnoreError();
+    in.Release();
+    return;
+  }
   if (TERN_UNLIKELY(sc->codec == nullptr) && !DetectFraming(sc, in)) return;
   const Codec* codec = sc->codec;
   sc->BeginBatch();
@@ -549,7 +569,7 @@ void Server::Impl::OnData(const ConnectionRef& conn) {
       bad_frames.fetch_add(1, std::memory_order_relaxed);
       LOG_EVERY_N(WARNING, 100) << "tern server: closing " << conn->peer().ToString() << ": "
                                 << fr.error;
-      conn->Close();
+      CloseAfterReplies(sc, in);
       break;
     }
     sc->frame_state.Reset();
@@ -572,9 +592,23 @@ void Server::Impl::OnData(const ConnectionRef& conn) {
       frame = FrameView{*bytes, fr.size, 0, Slice()};
     }
     HandleFrame(sc, conn, frame);
+    if (TERN_UNLIKELY(sc->closing)) {
+      in.Skip(in.Len()).IgnoreError();
+      break;
+    }
   }
   in.Release();
   sc->EndBatch();
+}
+
+// Apache's servers answer each call before they read the next one: a peer
+// whose stream turns bad after some calls still gets their replies, then
+// EOF. Here the calls before the bad bytes were served (or are being served
+// on workers): their replies leave, then the connection closes.
+void Server::Impl::CloseAfterReplies(ServerConn* sc, LinkBuffer& in) {
+  sc->closing = true;
+  in.Skip(in.Len()).IgnoreError();
+  sc->conn->CloseAfterOutput();
 }
 
 bool Server::Impl::RepliesPending(const ConnectionRef& conn) {
@@ -601,7 +635,8 @@ void Server::Impl::HandleFrame(ServerConn* sc, const ConnectionRef& conn, FrameV
     bad_frames.fetch_add(1, std::memory_order_relaxed);
     LOG_EVERY_N(WARNING, 100) << "tern server: closing " << conn->peer().ToString()
                               << ": bad envelope: " << header.status();
-    conn->Close();
+    sc->closing = true;  // OnData drops the rest of the input
+    conn->CloseAfterOutput();
     return;
   }
   const MessageHeader& h = *header;

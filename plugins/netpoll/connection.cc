@@ -54,11 +54,12 @@ Status NetConn::Send(LinkBuffer&& data) {
   {
     std::lock_guard<std::mutex> lock(out_mu_);
     if (send_closed_) return Unavailable("send on a closed connection to " + peer().ToString());
-    if (data.Len() == 0) return Status::OK();
-    output_.AppendBuffer(data);
-    output_.Flush();
+    if (data.Len() != 0) {
+      output_.AppendBuffer(data);
+      output_.Flush();
+    }
   }
-  RequestService();
+  RequestService();  // also for no bytes: a write pass re-checks a closing connection
   return Status::OK();
 }
 
@@ -69,6 +70,11 @@ void NetConn::Close() {
     send_closed_ = true;
   }
   RequestService();
+}
+
+void NetConn::CloseAfterOutput() {
+  if (close_after_output_.exchange(true, std::memory_order_acq_rel)) return;
+  RequestService();  // on the poller, after the current callback
 }
 
 bool NetConn::IsOpen() const {
@@ -302,6 +308,9 @@ bool NetConn::KeptAliveAt(int64_t now_ns) {
   return true;
 }
 
+// Asked before looking at the output: a handler hands its last reply to
+// Send and only then stops saying it is pending, so once this is false
+// every reply is in output_ (and the Send that follows requests a pass).
 bool NetConn::HoldOpen() {
   return resume_on_drain_ || handler_->RepliesPending(ConnectionRef(this));
 }
@@ -310,7 +319,7 @@ void NetConn::OnPeerEof() {
   const Status why = Unavailable("peer " + peer().ToString() + " closed the connection");
   // Replies still queued, about to be served or still being produced go
   // out before the close.
-  if (output_.Len() == 0 && !queued.load(std::memory_order_acquire) && !HoldOpen()) {
+  if (!HoldOpen() && output_.Len() == 0 && !queued.load(std::memory_order_acquire)) {
     CloseNow(why);
   } else {
     CloseAfterFlush(why);
@@ -319,7 +328,7 @@ void NetConn::OnPeerEof() {
 
 void NetConn::CloseAfterFlush(const Status& why) {
   if (state() == State::kClosed) return;
-  if (output_.Len() == 0 && !want_out_ && !HoldOpen()) {
+  if (!HoldOpen() && output_.Len() == 0 && !want_out_) {
     CloseNow(why);
     return;
   }
@@ -336,6 +345,10 @@ void NetConn::Service() {
   if (state() == State::kClosed || state() == State::kConnecting) return;
   if (close_requested_.load(std::memory_order_acquire)) {
     CloseNow(Status(StatusCode::kCancelled, "closed locally"));
+    return;
+  }
+  if (close_after_output_.load(std::memory_order_acquire) && state() == State::kOpen) {
+    CloseAfterFlush(Status(StatusCode::kCancelled, "closed locally after its output"));
     return;
   }
   // While EPOLLOUT is armed the socket is full: the event will resume the
@@ -396,7 +409,7 @@ void NetConn::DoWrite() {
     handler_->OnData(ConnectionRef(this));
     if (state() == State::kClosed) return;
   }
-  if (state() == State::kClosing && output_.Len() == 0 && !blocked && !HoldOpen()) {
+  if (state() == State::kClosing && !blocked && !HoldOpen() && output_.Len() == 0) {
     CloseNow(closing_why_);
     return;
   }

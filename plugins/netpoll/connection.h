@@ -3,6 +3,7 @@
 //
 //   kConnecting ──connected──> kOpen ──peer EOF with output pending──> kClosing
 //        │                       │   ──Stop() with output pending───>    │
+//        │                       │   ──CloseAfterOutput()────────────>    │
 //        │ refused / timed out   │ error, reset, idle, Close()           │ drained / deadline
 //        └───────────────────────┴──────────────> kClosed <──────────────┘
 //
@@ -62,6 +63,7 @@ class NetConn final : public Connection, public PollItem {
     if (n > LinkBuffer::kDefaultBlockSize) frame_hint_ = n;
   }
   void Close() override;
+  void CloseAfterOutput() override;
   bool IsOpen() const override;
   bool IsOnPollerThread() const override { return poller_->IsCurrent(); }
   size_t PendingOutputBytes() const override { return output_.Len(); }
@@ -119,6 +121,7 @@ class NetConn final : public Connection, public PollItem {
 
   std::atomic<State> state_{State::kConnecting};
   std::atomic<bool> close_requested_{false};
+  std::atomic<bool> close_after_output_{false};  // CloseAfterOutput, served by Service()
 
   // [poller]
   LinkBuffer input_;

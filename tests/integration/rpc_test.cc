@@ -432,6 +432,46 @@ TEST(RpcTest, MalformedFrameClosesOnlyThatConnection) {
   EXPECT_GE(s.server->stats().bad_frames, 1u);
 }
 
+// Calls followed by bytes that cannot be served, in one write: the calls
+// before them are answered (inline and on workers), then the connection
+// closes, as Apache's servers answer each call before reading the next.
+// Neither a bad frame length nor a bad envelope drops those replies.
+TEST(RpcTest, CallsBeforeBadBytesAreAnsweredBeforeTheClose) {
+  const std::string bad_length("\xff\xff\xff\xff", 4);
+  // A frame whose envelope has version bits 0x8002.
+  const std::string bad_envelope =
+      std::string("\x00\x00\x00\x0c\x80\x02\x00\x01\x00\x00\x00\x00", 12) + std::string(4, '\0');
+  for (const char* workers : {"workers = 0\n", "workers = 2\n"}) {
+    for (const std::string& bad : {bad_length, bad_envelope}) {
+      SCOPED_TRACE(std::string(workers) + " bad bytes of " + std::to_string(bad.size()));
+      Served s = Serve(workers);
+      RawClient raw(s.ep);
+      t::Calc_add_args add;
+      add.a = 1;
+      add.b = 2;
+      t::Calc_sleep_args slow;
+      slow.ms = 50;
+      std::string calls;
+      for (int i = 0; i < 5; ++i) {
+        std::string a(add.BLength(), '\0');
+        add.FastWrite(reinterpret_cast<uint8_t*>(a.data()));
+        calls += testing::CallFrame("add", i, a);
+      }
+      std::string a(slow.BLength(), '\0');
+      slow.FastWrite(reinterpret_cast<uint8_t*>(a.data()));
+      calls += testing::CallFrame("sleep", 5, a);
+      raw.SendBytes(calls + bad + "and more bytes after them");
+      raw.SetTimeout(5000);
+      for (int i = 0; i < 6; ++i) ASSERT_EQ(raw.Read(), std::make_pair(2, i));  // REPLY
+      EXPECT_EQ(raw.Read().first, -1);                                          // then the close
+      // The server is fine: a new connection is served.
+      t::CalcClient c(Connect(s.rt, s.ep.ToString()));
+      EXPECT_EQ(c.add(2, 2), 4);
+      EXPECT_GE(s.server->stats().bad_frames, 1u);
+    }
+  }
+}
+
 // framing = auto: bytes that are neither a frame nor a message (HTTP, a
 // frame length past the limit, a first byte of neither protocol) close that
 // connection only; a client that sends its first bytes one at a time is

@@ -129,6 +129,9 @@ class TERN_EXPORT Connection {
   // it (one thread's Sends leave in order). Bytes are taken by reference,
   // never copied; blocks are freed once written. Unflushed bytes in `data`
   // are flushed first.
+  // An empty `data` queues nothing but still asks for a write pass: a
+  // handler whose RepliesPending() just turned false sends one, so that a
+  // connection waiting to close looks again.
   // Returns: OK when queued; UNAVAILABLE when the connection is closed or
   // closing at the caller's request (the bytes are dropped).
   virtual Status Send(LinkBuffer&& data) = 0;
@@ -142,6 +145,16 @@ class TERN_EXPORT Connection {
   // dropped, and OnClose(CANCELLED) follows on the poller thread (never from
   // within this call). Idempotent.
   virtual void Close() = 0;
+
+  // [thread-safe] Closes once the output is written: reading stops now
+  // (what was read and not consumed stays unread), Sends are still queued
+  // (replies being produced on other threads), and the socket closes when
+  // the queued output is written and the handler's RepliesPending() is
+  // false — as after the peer's EOF. OnClose follows on the poller thread
+  // (never from within this call). For a handler that met input it cannot
+  // serve after requests it already answered: their replies still leave.
+  // Idempotent; Close() still closes at once.
+  virtual void CloseAfterOutput() = 0;
 
   // [thread-safe] Returns: false once closed or Close() was called.
   virtual bool IsOpen() const = 0;
@@ -239,7 +252,8 @@ class TERN_EXPORT ConnectionHandler {
   // the connection closes once its queued output is written. Returns: true
   // while replies the peer is owed are still being produced (calls on other
   // threads): the close then waits until this returns false, asked again
-  // after each write.
+  // after each write pass. A reply must be handed to Send before this stops
+  // counting it, and a Send (empty will do) must follow that change.
   virtual bool RepliesPending(const ConnectionRef& /*conn*/) { return false; }
 };
 

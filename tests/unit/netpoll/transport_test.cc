@@ -300,6 +300,76 @@ TEST_F(NetpollTest, HalfClosedPeerGetsItsRepliesThenTheClose) {
   t.Stop(0s);
 }
 
+// CloseAfterOutput from OnData: the output queued before it (more than the
+// socket buffers hold) and a Send from another thread while it closes
+// still reach the peer, then EOF (not a reset).
+class ReplyThenCloseHandler : public testing::EchoHandler {
+ public:
+  explicit ReplyThenCloseHandler(std::string reply) : reply_(std::move(reply)) {}
+  void OnData(const ConnectionRef& conn) override {
+    LinkBuffer& in = conn->Input();
+    reads_.fetch_add(in.Len());
+    in.Skip(in.Len()).IgnoreError();
+    in.Release();
+    if (replied_.exchange(true)) return;
+    LinkBuffer out;
+    out.Write(reply_.data(), reply_.size());
+    ASSERT_TRUE(conn->Send(std::move(out)).ok());
+    conn->CloseAfterOutput();
+    conn->CloseAfterOutput();  // idempotent
+    // A late reply from another thread, queued while the connection closes:
+    // handed to Send, then no longer pending, then a write pass (transport.h).
+    late_ = std::thread([this, conn] {
+      std::this_thread::sleep_for(20ms);
+      LinkBuffer more;
+      more.Write("late", 4);
+      EXPECT_TRUE(conn->Send(std::move(more)).ok());
+      pending_.store(false);
+      conn->Send(LinkBuffer()).IgnoreError();
+    });
+  }
+  bool RepliesPending(const ConnectionRef&) override { return pending_.load(); }
+  ~ReplyThenCloseHandler() override {
+    if (late_.joinable()) late_.join();
+  }
+  size_t reads() const { return reads_.load(); }
+  void JoinLate() {
+    if (late_.joinable()) late_.join();
+  }
+
+ private:
+  const std::string reply_;
+  std::atomic<bool> replied_{false};
+  std::atomic<bool> pending_{true};
+  std::atomic<size_t> reads_{0};
+  std::thread late_;
+};
+
+TEST_F(NetpollTest, CloseAfterOutputWritesWhatWasQueuedThenCloses) {
+  const std::string reply = MakeFrame(9, 3 << 20);  // more than the socket buffers hold
+  ReplyThenCloseHandler handler(reply);
+  NetpollTransport t(Options(1));
+  auto bound = t.Listen(Loopback(), {}, &handler);
+  ASSERT_TRUE(bound.ok());
+  ASSERT_TRUE(t.Start().ok());
+  const int fd = ConnectTo(*bound);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd, "x"));
+  // Let the late Send happen while the 3 MB reply is still unread.
+  std::this_thread::sleep_for(100ms);
+  handler.JoinLate();
+  std::string got(reply.size() + 4, '\0');
+  ASSERT_TRUE(RecvAll(fd, got.data(), got.size()));
+  EXPECT_TRUE(got.compare(0, reply.size(), reply) == 0);
+  EXPECT_EQ(got.substr(reply.size()), "late");
+  EXPECT_EQ(testing::WaitEof(fd), 0);
+  ASSERT_TRUE(WaitFor([&] { return handler.closes() == 1; }));
+  EXPECT_EQ(handler.reasons()[0].code(), StatusCode::kCancelled);
+  EXPECT_EQ(handler.reads(), 1u);
+  ::close(fd);
+  t.Stop(0s);
+}
+
 // A peer that trickles the bytes of a frame (a slowloris) is idle too: its
 // bytes complete no request, so they do not hold the connection open.
 TEST_F(NetpollTest, IdleConnectionsAreClosedAndBusyOnesAreNot) {

@@ -12,7 +12,7 @@
 namespace tern {
 namespace {
 
-static_assert(kPluginAbiVersion == 4);
+static_assert(kPluginAbiVersion == 5);
 static_assert(std::is_standard_layout_v<PluginInfo>);
 static_assert(offsetof(PluginInfo, abi_version) == 0);
 static_assert(offsetof(PluginInfo, struct_size) == 4);
