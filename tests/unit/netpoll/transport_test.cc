@@ -314,7 +314,7 @@ class ReplyThenCloseHandler : public testing::EchoHandler {
     if (replied_.exchange(true)) return;
     LinkBuffer out;
     out.Write(reply_.data(), reply_.size());
-    ASSERT_TRUE(conn->Send(std::move(out)).ok());
+    EXPECT_TRUE(conn->Send(std::move(out)).ok());
     conn->CloseAfterOutput();
     conn->CloseAfterOutput();  // idempotent
     // A late reply from another thread, queued while the connection closes:
@@ -327,20 +327,24 @@ class ReplyThenCloseHandler : public testing::EchoHandler {
       pending_.store(false);
       conn->Send(LinkBuffer()).IgnoreError();
     });
+    launched_.set_value();  // late_ is set: the test thread may join it
   }
   bool RepliesPending(const ConnectionRef&) override { return pending_.load(); }
   ~ReplyThenCloseHandler() override {
-    if (late_.joinable()) late_.join();
+    if (late_.joinable()) late_.join();  // (after JoinLate: not joinable)
   }
   size_t reads() const { return reads_.load(); }
   void JoinLate() {
-    if (late_.joinable()) late_.join();
+    launched_future_.wait();
+    late_.join();
   }
 
  private:
   const std::string reply_;
   std::atomic<bool> replied_{false};
   std::atomic<bool> pending_{true};
+  std::promise<void> launched_;
+  std::future<void> launched_future_ = launched_.get_future();
   std::atomic<size_t> reads_{0};
   std::thread late_;
 };
