@@ -298,7 +298,11 @@ const uint8_t* ReadStruct(const TypeInfo& t, void* obj, const uint8_t* p, const 
   for (uint32_t i = 0; i < t.num_fields; ++i) {
     if (t.fields[i].req != Requiredness::kRequired) continue;
     const bool was_seen = i < 64 ? (seen & (uint64_t{1} << i)) != 0 : seen_big[i];
-    if (!was_seen) return *err = ReadError::kMissingRequired, nullptr;
+    if (!was_seen) {
+      ctx.missing_struct = t.name;
+      ctx.missing_field = t.fields[i].name;
+      return *err = ReadError::kMissingRequired, nullptr;
+    }
   }
   --ctx.depth;
   return p;
@@ -343,7 +347,7 @@ uint8_t* WriteValueTo(const ValueType& v, const void* value, uint8_t* out) {
 Result<size_t> Read(const TypeInfo& t, void* obj, const uint8_t* p, size_t n, ReadContext& ctx) {
   ReadError err = ReadError::kNone;
   const uint8_t* end = ReadStruct(t, obj, p, p + n, ctx, &err);
-  if (end == nullptr) return wire::MakeError(err, t.name);
+  if (end == nullptr) return wire::MakeError(err, t.name, ctx);
   return static_cast<size_t>(end - p);
 }
 

@@ -251,6 +251,8 @@ class Walker {
       for (uint32_t i = 0; i < nf; ++i) {
         if (t->fields[i].req == Requiredness::kRequired &&
             (seen[i / 64] & (uint64_t{1} << (i % 64))) == 0) {
+          ctx_.missing_struct = t->name;
+          ctx_.missing_field = t->fields[i].name;
           return Fail(ReadError::kMissingRequired);
         }
       }
@@ -428,7 +430,7 @@ Status IndexStruct(const Bytes& b, uint32_t begin, const TypeInfo& t, uint32_t* 
   const int depth = ctx.depth;
   if (TERN_UNLIKELY(!w.Struct(&t, slots))) {
     ctx.depth = depth;
-    return wire::MakeError(w.error(), t.name);
+    return wire::MakeError(w.error(), t.name, ctx);
   }
   *end = w.pos();
   return Status();
@@ -515,7 +517,7 @@ Status Index(const Bytes& b, uint32_t begin, const Layout& layout, void* table, 
   if (TERN_UNLIKELY(
           !w.Struct(layout.plans[0].type, reinterpret_cast<uint32_t*>(t + sizeof(ViewCore)), 0))) {
     ctx.depth = depth;
-    return wire::MakeError(w.error(), layout.plans[0].type->name);
+    return wire::MakeError(w.error(), layout.plans[0].type->name, ctx);
   }
   root->bytes = &b;
   root->begin = begin;

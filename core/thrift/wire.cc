@@ -93,6 +93,17 @@ Status MakeError(ReadError e, const char* what) {
   return Status(code, m);
 }
 
+Status MakeError(ReadError e, const char* what, const ReadContext& ctx) {
+  if (e != ReadError::kMissingRequired || ctx.missing_field == nullptr) return MakeError(e, what);
+  std::string m = what != nullptr ? what : "";
+  if (!m.empty()) m += ": ";
+  m += "required field ";
+  if (ctx.missing_struct != nullptr) m += std::string(ctx.missing_struct) + ".";
+  m += ctx.missing_field;
+  m += " is missing";
+  return Status(StatusCode::kDataLoss, m);
+}
+
 namespace {
 
 // Iterative-over-siblings, recursive-over-depth skip; depth is bounded by the

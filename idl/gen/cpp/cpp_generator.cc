@@ -1733,9 +1733,16 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
     const std::string mask =
         count == 64 ? "~uint64_t{0}"
                     : "((uint64_t{1} << " + Num(static_cast<long long>(count)) + ") - 1)";
-    o.L("if (TERN_UNLIKELY(seen[" + Num(static_cast<long long>(w)) + "] != " + mask + ")) {");
+    const std::string word = "seen[" + Num(static_cast<long long>(w)) + "]";
+    o.L("if (TERN_UNLIKELY(" + word + " != " + mask + ")) {");
     o.In();
-    o.L("return ::tern::gen::Fail(err, ::tern::gen::ReadError::kMissingRequired);");
+    std::string names;
+    for (size_t k = w * 64; k < w * 64 + count; ++k) {
+      names += std::string(names.empty() ? "" : ", ") + "\"" + s.fields[required[k]].name + "\"";
+    }
+    o.L("static constexpr const char* kRequired[] = {" + names + "};");
+    o.L("return ::tern::gen::FailMissing(err, ctx, \"" + s.name + "\", kRequired, " + word + ", " +
+        mask + ");");
     o.Un();
     o.L("}");
   }
@@ -1752,7 +1759,7 @@ void EmitStructDefs(Out& o, const Struct& s, const std::string& fields_table) {
   o.L("::tern::wire::ReadError err = ::tern::wire::ReadError::kNone;");
   o.L("const uint8_t* end = tern_read(p, p + n, ctx, &err);");
   o.L("if (TERN_UNLIKELY(end == nullptr)) return ::tern::wire::MakeError(err, \"" + s.name +
-      "\");");
+      "\", ctx);");
   o.L("return static_cast<size_t>(end - p);");
   o.Un();
   o.L("}");

@@ -55,7 +55,8 @@ class Codec;
 // 3: CppType::kPmrString (TypeInfo of types generated with --alloc=pmr): a
 //    walker built against version 2 would misread those strings.
 // 4: BodyRef::keepalive is a borrowed `const Slice*` (was a Slice by value).
-// 5: Connection::CloseAfterOutput (a transport's connections implement it).
+// 5: Connection::CloseAfterOutput (a transport's connections implement it);
+//    ReadContext names the absent required field of a failed decode.
 inline constexpr uint32_t kPluginAbiVersion = 5;
 
 // The name of the one symbol a plugin exports (made by TERN_PLUGIN in

@@ -134,7 +134,15 @@ TEST(BadInputTest, MissingRequiredFieldsAreErrors) {
   std::string only_id = Field(10, 1) + std::string(8, '\0') + std::string(1, '\0');
   Status st = ReadStatus<conf::Requiredness>(only_id);
   EXPECT_EQ(st.code(), StatusCode::kDataLoss);
-  EXPECT_THAT(std::string(st.message()), ::testing::HasSubstr("required field missing"));
+  EXPECT_EQ(st.message(), "Requiredness: required field Requiredness.name is missing");
+  // The generic (TypeInfo) reader says the same.
+  conf::Requiredness g;
+  ReadContext ctx{DefaultLimits()};
+  Result<size_t> got =
+      generic::Read(conf::Requiredness::kTernTypeInfo, &g,
+                    reinterpret_cast<const uint8_t*>(only_id.data()), only_id.size(), ctx);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().message(), "Requiredness: required field Requiredness.name is missing");
 }
 
 // Tree { 2: list<Tree> children }: nest `levels` deep.

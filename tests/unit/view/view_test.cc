@@ -575,6 +575,7 @@ TEST(ViewTest, MissingRequiredFieldFails) {
   auto v = c::Requiredness::View::Parse(b);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(v.status().message(), "Requiredness: required field Requiredness.name is missing");
   CheckSameVerdict<c::Requiredness>(bytes, DefaultLimits());
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +44,16 @@ using wire::ReadError;
 inline const uint8_t* Fail(ReadError* err, ReadError e) {
   *err = e;
   return nullptr;
+}
+// The error exit for an absent required field: `names` are the Thrift names
+// of the required fields counted by one word of a reader's `seen` bits (bit
+// i: names[i]), `mask` the bits that must be set; the first clear one is
+// recorded in ctx for the message (wire::MakeError).
+inline const uint8_t* FailMissing(ReadError* err, ReadContext& ctx, const char* strct,
+                                  const char* const* names, uint64_t seen, uint64_t mask) {
+  ctx.missing_struct = strct;
+  ctx.missing_field = names[std::countr_zero(~seen & mask)];
+  return Fail(err, ReadError::kMissingRequired);
 }
 
 // What one element of container C costs in memory, charged to a message's

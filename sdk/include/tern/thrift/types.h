@@ -86,6 +86,11 @@ struct ReadContext {
   const Limits& limits;
   int depth = 0;
   size_t decoded = 0;  // bytes of container storage charged so far (max_decoded)
+  // Set by a decoder that fails for a required field that is absent: the
+  // struct's Thrift name and the field's, for the error message
+  // (wire::MakeError). Static strings (a TypeInfo's), or null.
+  const char* missing_struct = nullptr;
+  const char* missing_field = nullptr;
 };
 
 // The Limits used when a caller gives none.

@@ -195,6 +195,8 @@ enum class ReadError : uint8_t {
   kDecodedTooLarge,
 };
 TERN_EXPORT Status MakeError(ReadError e, const char* what);
+// The same, naming the absent required field that ctx recorded (if any).
+TERN_EXPORT Status MakeError(ReadError e, const char* what, const ReadContext& ctx);
 
 // A string/binary length (4 bytes) checked against the limit and the bytes
 // left. On success *len is the length and the result points at its bytes.
