@@ -1047,14 +1047,22 @@ constexpr uint8_t kNoCType = 0xee;
 // How the planned loop stores a direct field of this storage.
 constexpr Op OpOf(CppType c) {
   switch (c) {
-    case CppType::kBool: return kOpBool;
-    case CppType::kI32: return kOpI32;
-    case CppType::kI64: return kOpI64;
-    case CppType::kDouble: return kOpDouble;
-    case CppType::kString: return kOpString;
-    case CppType::kPmrString: return kOpPmrString;
-    case CppType::kStruct: return kOpStruct;
-    default: return kOpOther;
+    case CppType::kBool:
+      return kOpBool;
+    case CppType::kI32:
+      return kOpI32;
+    case CppType::kI64:
+      return kOpI64;
+    case CppType::kDouble:
+      return kOpDouble;
+    case CppType::kString:
+      return kOpString;
+    case CppType::kPmrString:
+      return kOpPmrString;
+    case CppType::kStruct:
+      return kOpStruct;
+    default:
+      return kOpOther;
   }
 }
 
@@ -1197,7 +1205,8 @@ struct Reader {
     }
     uint64_t v;
     p = Varint(p, &v);
-    if (TERN_LIKELY(p != nullptr)) *last = static_cast<int16_t>(UnZigZag32(static_cast<uint32_t>(v)));
+    if (TERN_LIKELY(p != nullptr))
+      *last = static_cast<int16_t>(UnZigZag32(static_cast<uint32_t>(v)));
     return p;
   }
   // A string/binary value into *obj (string storage of kind cpp).
