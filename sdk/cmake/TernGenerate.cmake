@@ -9,6 +9,11 @@
 # adding the first service to an IDL). ALLOC pmr generates std::pmr strings
 # and containers and allocator-aware structs, to decode into an arena
 # (`tern gen --alloc=pmr`); every file of a program must use the same ALLOC.
+#
+# The generator is the `tern` target of the build (Tern's own tree) or the
+# installed Tern::tern. Set TERN_GEN_EXECUTABLE to a `tern` built elsewhere to
+# use that one instead, as a cross or sanitizer build uses a host tool: the
+# generated code does not depend on how the generator was compiled.
 include_guard(GLOBAL)
 
 function(tern_generate out_var)
@@ -17,7 +22,10 @@ function(tern_generate out_var)
   if(NOT G_OUTPUT_DIR)
     set(G_OUTPUT_DIR ${CMAKE_CURRENT_BINARY_DIR}/tern_gen)
   endif()
-  if(TARGET tern)
+  if(TERN_GEN_EXECUTABLE)
+    set(tern_exe ${TERN_GEN_EXECUTABLE})
+    set(tern_dep ${TERN_GEN_EXECUTABLE})
+  elseif(TARGET tern)
     set(tern_exe $<TARGET_FILE:tern>)
     set(tern_dep tern)
   elseif(TARGET Tern::tern)
