@@ -257,7 +257,7 @@ inline const uint8_t* DecodeVarintWord(const uint8_t* p, uint64_t* out) {
   // 9 or 10 bytes, without a branch on which.
   const uint64_t b8 = p[8], b9 = p[9];
   const uint64_t ten = b8 >> 7;
-  if (TERN_UNLIKELY((b9 & ten) >> 7)) return nullptr;  // an 11th byte
+  if (TERN_UNLIKELY(b9 & (ten << 7))) return nullptr;  // an 11th byte
   *out = Bits::Gather(x) | ((b8 & 0x7f) << 56) | ((b9 & ten) << 63);
   return p + 9 + ten;
 }

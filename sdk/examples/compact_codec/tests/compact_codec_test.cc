@@ -511,27 +511,32 @@ TEST(CompactListTest, UnusualVarintsReadTheSameOnEveryPath) {
     ASSERT_EQ(got, want) << (wide ? "i64" : "i32");
 
     // The same list with one varint made 11 bytes long, at each of several
-    // places (inside an AVX-512 window, at its edges, near the end).
-    for (size_t at : {0, 7, 8, 63, 64, 150, 290, 299}) {
-      std::vector<uint8_t> bad(body.begin(), body.begin() + 4);
-      size_t pos = 4;
-      for (size_t i = 0; i < n; ++i) {
-        const size_t start = pos;
-        while (body[pos] & 0x80) ++pos;
-        ++pos;
-        if (i == at) {
-          for (int b = 0; b < 10; ++b) bad.push_back(0x81);
-          bad.push_back(0x01);
-        } else {
-          bad.insert(bad.end(), body.begin() + start, body.begin() + pos);
+    // places (inside an AVX-512 window, at its edges, near the end). With
+    // `swallow`, it replaces two elements: a reader that stopped at 10 bytes
+    // would take the 11th for the next element and see a well-formed list.
+    for (bool swallow : {false, true}) {
+      for (size_t at : {0, 7, 8, 63, 64, 150, 290, 298}) {
+        std::vector<uint8_t> bad(body.begin(), body.begin() + 4);
+        size_t pos = 4;
+        for (size_t i = 0; i < n; ++i) {
+          const size_t start = pos;
+          while (body[pos] & 0x80) ++pos;
+          ++pos;
+          if (i == at) {
+            for (int b = 0; b < 10; ++b) bad.push_back(0x81);
+            bad.push_back(0x01);
+          } else if (!(swallow && i == at + 1)) {
+            bad.insert(bad.end(), body.begin() + start, body.begin() + pos);
+          }
         }
+        bad.push_back(0x00);
+        c::Numbers junk;
+        ReadContext ctx2{DefaultLimits()};
+        auto e = compact::Read(c::Numbers::kTernTypeInfo, &junk, bad.data(), bad.size(), ctx2);
+        ASSERT_FALSE(e.ok()) << "11-byte varint at " << at << (wide ? " (i64)" : " (i32)")
+                             << (swallow ? ", swallowing the next" : "");
+        EXPECT_EQ(e.status().code(), StatusCode::kDataLoss) << e.status();
       }
-      bad.push_back(0x00);
-      c::Numbers junk;
-      ReadContext ctx2{DefaultLimits()};
-      auto e = compact::Read(c::Numbers::kTernTypeInfo, &junk, bad.data(), bad.size(), ctx2);
-      ASSERT_FALSE(e.ok()) << "11-byte varint at " << at << (wide ? " (i64)" : " (i32)");
-      EXPECT_EQ(e.status().code(), StatusCode::kDataLoss) << e.status();
     }
   }
 }
