@@ -197,7 +197,7 @@ void Scanner::Byte(uint8_t b) {
       W(kPhase) = n == 0 ? kFieldHeader : kSkipping;
       return;
     case kFieldHeader:
-      if (b == 0) {  // stop
+      if ((b & 0x0f) == 0) {  // stop (the type nibble alone, as Apache reads it)
         s_.stack.pop_back();
         return ValueDone();
       }

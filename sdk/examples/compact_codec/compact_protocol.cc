@@ -1261,7 +1261,7 @@ const uint8_t* Reader::Skip(uint8_t ct, const uint8_t* p, bool in_field) {
       for (;;) {
         if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
         const uint8_t b = *p++;
-        if (b == kCStop) break;
+        if ((b & 0x0f) == kCStop) break;  // as Apache: the type nibble alone
         if ((b >> 4) == 0) {
           p = Varint(p, &v);  // the field id
           if (TERN_UNLIKELY(p == nullptr)) return nullptr;
@@ -1294,7 +1294,7 @@ const uint8_t* Reader::Skip(uint8_t ct, const uint8_t* p, bool in_field) {
           p = Size(p, &n);
           if (TERN_UNLIKELY(p == nullptr)) return nullptr;
         }
-        if (n == 0) return p;
+        if (n == 0) return TERN_LIKELY(et <= kCUuid) ? p : Fail(Err::kBadType);
       }
       if (TERN_UNLIKELY(n > ctx.limits.max_container)) return Fail(Err::kContainerTooLarge);
       const size_t min = MinSize(et) + (ct == kCMap ? MinSize(kt) : 0);
@@ -1537,7 +1537,9 @@ const uint8_t* Reader::Container(const ContainerInfo& c, void* obj, const uint8_
       if (TERN_UNLIKELY(p == nullptr)) return nullptr;
     }
     c.clear(obj);
-    if (n == 0) return p;  // writers give empty containers any element type
+    // An empty list's element type is not checked against the schema, but
+    // must be a type (Apache refuses 14 and 15 as well).
+    if (n == 0) return TERN_LIKELY(et <= kCUuid) ? p : Fail(Err::kBadType);
   }
   if (TERN_UNLIKELY(!TypeMatches(et, ToCType(c.elem.ttype)))) return Fail(Err::kWrongElementType);
   if (TERN_UNLIKELY(n > ctx.limits.max_container)) return Fail(Err::kContainerTooLarge);
@@ -1677,7 +1679,9 @@ const uint8_t* Reader::StructPlanned(const ReadPlan& plan, void* obj, const uint
   for (;;) {
     if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
     const uint8_t b = *p++;
-    if (b == kCStop) break;
+    // Apache (and every Thrift library) ends the struct on a stop type
+    // nibble whatever the high bits hold.
+    if ((b & 0x0f) == kCStop) break;
     const uint8_t ct = b & 0x0f;
     p = FieldId(b, p, &last);
     if (TERN_UNLIKELY(p == nullptr)) return nullptr;
@@ -1754,7 +1758,9 @@ const uint8_t* Reader::StructGeneric(const TypeInfo& t, void* obj, const uint8_t
   for (;;) {
     if (TERN_UNLIKELY(end - p < 1)) return Fail(Err::kTruncated);
     const uint8_t b = *p++;
-    if (b == kCStop) break;
+    // Apache (and every Thrift library) ends the struct on a stop type
+    // nibble whatever the high bits hold.
+    if ((b & 0x0f) == kCStop) break;
     const uint8_t ct = b & 0x0f;
     p = FieldId(b, p, &last);
     if (TERN_UNLIKELY(p == nullptr)) return nullptr;

@@ -659,6 +659,54 @@ TEST(CompactBufferedTest, ExaminesEachByteOnce) {
   EXPECT_EQ(r.size, msg.size());
 }
 
+// A struct ends at a field header whose type nibble is 0 (stop), whatever
+// its high nibble holds: so Apache Thrift and the other Thrift libraries
+// read it, and the differential test found Tern refusing it.
+TEST(CompactBytesTest, StopIsTheTypeNibble) {
+  const std::string body("\x11\xf0", 2);  // 1: bool true, then a stop with delta 15
+  c::Scalars s;
+  ReadContext ctx{DefaultLimits()};
+  auto r = compact::Read(c::Scalars::kTernTypeInfo, &s,
+                         reinterpret_cast<const uint8_t*>(body.data()), body.size(), ctx);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, 2u);
+  EXPECT_TRUE(s.b);
+  // A nested struct ends on one (0x70: delta 7, stop) as well.
+  const std::string nested("\x1c\x11\x70\x00", 4);  // 1: Scalars {1: true, stop} stop
+  c::Everything e;
+  ReadContext ctx2{DefaultLimits()};
+  auto r2 = compact::Read(c::Everything::kTernTypeInfo, &e,
+                          reinterpret_cast<const uint8_t*>(nested.data()), nested.size(), ctx2);
+  ASSERT_TRUE(r2.ok()) << r2.status();
+  EXPECT_EQ(*r2, 4u);
+  EXPECT_TRUE(e.scalars.b);
+  // And the buffered framer ends the message there.
+  const std::string msg = std::string("\x82\x21\x01\x01m\x11\xf0", 7);
+  FrameResult f = FrameInChunks(msg, 1, DefaultLimits());
+  ASSERT_EQ(f.what, FrameResult::kFrame) << f.error;
+  EXPECT_EQ(f.size, msg.size());
+}
+
+// An empty list's element type is not held to the schema, but it must be a
+// type: 0-13 (13 is UUID), not 14 or 15, as Apache Thrift reads it.
+TEST(CompactBytesTest, EmptyListElementTypeMustBeAType) {
+  for (uint8_t et = 0; et < 16; ++et) {
+    const std::string body = {'\x19', static_cast<char>(et), '\x00'};  // 1: list<i16> of 0
+    c::Numbers n;
+    ReadContext ctx{DefaultLimits()};
+    auto r = compact::Read(c::Numbers::kTernTypeInfo, &n,
+                           reinterpret_cast<const uint8_t*>(body.data()), body.size(), ctx);
+    EXPECT_EQ(r.ok(), et <= 13) << "element type " << int{et};
+    // Skipped as an unknown field (ScalarsV1 has no field 4), the same rule.
+    const std::string skipped = {'\x49', static_cast<char>(et), '\x00'};
+    c::ScalarsV1 v1;
+    ReadContext ctx2{DefaultLimits()};
+    auto r2 = compact::Read(c::ScalarsV1::kTernTypeInfo, &v1,
+                            reinterpret_cast<const uint8_t*>(skipped.data()), skipped.size(), ctx2);
+    EXPECT_EQ(r2.ok(), et <= 13) << "skipped, element type " << int{et};
+  }
+}
+
 TEST(CompactBufferedTest, BadInputFailsAtOnce) {
   Limits small = DefaultLimits();
   small.max_string = 100;
