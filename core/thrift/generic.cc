@@ -160,7 +160,11 @@ const uint8_t* ReadContainer(const ContainerInfo& c, void* obj, const uint8_t* p
     p += 5;
   }
   c.clear(obj);
-  if (n == 0) return p;  // some writers give empty containers any element type
+  if (n == 0) {  // writers may give an empty container other (valid) types
+    const bool ok = IsEmptyElementTType(static_cast<uint8_t>(et)) &&
+                    (c.kind != TType::kMap || IsEmptyElementTType(static_cast<uint8_t>(kt)));
+    return TERN_LIKELY(ok) ? p : (*err = ReadError::kBadType, nullptr);
+  }
   if (TERN_UNLIKELY(et != c.elem.ttype || (c.kind == TType::kMap && kt != c.key.ttype))) {
     return *err = ReadError::kWrongElementType, nullptr;
   }

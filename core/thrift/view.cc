@@ -294,11 +294,12 @@ class Walker {
         if (es != nullptr && n != 0 && et != static_cast<uint8_t>(es->ttype)) {
           return Fail(ReadError::kWrongElementType);
         }
-        // A known field's empty list may name any element type (FastRead
-        // looks at it only when there are elements); an unknown one's must
-        // be valid (Skip's rule).
+        // An empty list may name another type than the schema's, and 0 or 1
+        // (IsEmptyElementTType); one with elements a valid type.
         const bool empty_known = (es != nullptr || validated_) && n == 0;
-        if (TERN_UNLIKELY(!empty_known && !IsValidTType(et))) return Fail(ReadError::kBadType);
+        if (TERN_UNLIKELY(n == 0 ? !validated_ && !IsEmptyElementTType(et) : !IsValidTType(et))) {
+          return Fail(ReadError::kBadType);
+        }
         const TType e = static_cast<TType>(et);
         const size_t fs = empty_known ? 0 : FixedWireSize(e);
         if (TERN_UNLIKELY(!Count(n, empty_known ? 1 : wire::MinWireSize(e)))) return false;
@@ -331,7 +332,9 @@ class Walker {
           return Fail(ReadError::kWrongElementType);
         }
         const bool empty_known = (ks != nullptr || validated_) && n == 0;
-        if (TERN_UNLIKELY(!empty_known && (!IsValidTType(kt) || !IsValidTType(vt)))) {
+        if (TERN_UNLIKELY(n == 0 ? !validated_ &&
+                                       (!IsEmptyElementTType(kt) || !IsEmptyElementTType(vt))
+                                 : !IsValidTType(kt) || !IsValidTType(vt))) {
           return Fail(ReadError::kBadType);
         }
         const TType k = static_cast<TType>(kt), v = static_cast<TType>(vt);

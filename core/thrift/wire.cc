@@ -151,7 +151,9 @@ const uint8_t* SkipValue(const uint8_t* p, const uint8_t* end, TType t, ReadCont
       const uint8_t et = p[0];
       const int32_t n = LoadI32(p + 1);
       p += 5;
-      if (TERN_UNLIKELY(!IsValidTType(et))) return *err = ReadError::kBadType, nullptr;
+      if (TERN_UNLIKELY(n == 0 ? !IsEmptyElementTType(et) : !IsValidTType(et))) {
+        return *err = ReadError::kBadType, nullptr;
+      }
       const TType e = static_cast<TType>(et);
       if (!CheckCount(n, ctx.limits.max_container, MinWireSize(e), p, end, err)) return nullptr;
       if (const size_t fs = FixedWireSize(e); fs != 0) return p + static_cast<size_t>(n) * fs;
@@ -166,7 +168,8 @@ const uint8_t* SkipValue(const uint8_t* p, const uint8_t* end, TType t, ReadCont
       const uint8_t kt = p[0], vt = p[1];
       const int32_t n = LoadI32(p + 2);
       p += 6;
-      if (TERN_UNLIKELY(!IsValidTType(kt) || !IsValidTType(vt))) {
+      if (TERN_UNLIKELY(n == 0 ? !IsEmptyElementTType(kt) || !IsEmptyElementTType(vt)
+                               : !IsValidTType(kt) || !IsValidTType(vt))) {
         return *err = ReadError::kBadType, nullptr;
       }
       const TType k = static_cast<TType>(kt), v = static_cast<TType>(vt);

@@ -373,7 +373,7 @@ bool Scanner::BeginValue(uint8_t type) {
 }
 
 bool Scanner::BeginList(uint8_t elem, int32_t n) {
-  if (!IsValidTType(elem)) {
+  if (n == 0 ? !IsEmptyElementTType(elem) : !IsValidTType(elem)) {
     return Fail(StatusCode::kDataLoss, "invalid element type id " + std::to_string(elem));
   }
   if (n < 0) return Fail(StatusCode::kDataLoss, "negative element count");
@@ -390,7 +390,8 @@ bool Scanner::BeginList(uint8_t elem, int32_t n) {
 }
 
 bool Scanner::BeginMap(uint8_t key, uint8_t value, int32_t n) {
-  if (!IsValidTType(key) || !IsValidTType(value)) {
+  if (n == 0 ? !IsEmptyElementTType(key) || !IsEmptyElementTType(value)
+             : !IsValidTType(key) || !IsValidTType(value)) {
     return Fail(StatusCode::kDataLoss, "invalid map key/value type ids " + std::to_string(key) +
                                            "/" + std::to_string(value));
   }

@@ -470,17 +470,22 @@ void EmitRead(Out& o, const Type& t, const std::string& v, int depth) {
         o.L("const uint8_t kt" + d + " = p[0], vt" + d + " = p[1];");
         o.L("const int32_t n" + d + " = ::tern::wire::LoadI32(p + 2);");
         o.L("p += 6;");
-        o.L("if (TERN_UNLIKELY(n" + d + " != 0 && (kt" + d + " != " + Num(TTypeId(*t.key)) +
-            " || vt" + d + " != " + Num(TTypeId(*t.elem)) + "))) {");
+        o.L("if (TERN_UNLIKELY(kt" + d + " != " + Num(TTypeId(*t.key)) + " || vt" + d +
+            " != " + Num(TTypeId(*t.elem)) + ")) {");
       } else {
         o.L("const uint8_t et" + d + " = p[0];");
         o.L("const int32_t n" + d + " = ::tern::wire::LoadI32(p + 1);");
         o.L("p += 5;");
-        o.L("if (TERN_UNLIKELY(n" + d + " != 0 && et" + d + " != " + Num(TTypeId(*t.elem)) +
-            ")) {");
+        o.L("if (TERN_UNLIKELY(et" + d + " != " + Num(TTypeId(*t.elem)) + ")) {");
       }
+      // Other types than the schema's: an error, unless the container is
+      // empty and names valid ones (IsEmptyElementTType).
       o.In();
-      o.L("return ::tern::gen::Fail(err, ::tern::gen::ReadError::kWrongElementType);");
+      o.L("if (n" + d +
+          " != 0) return ::tern::gen::Fail(err, ::tern::gen::ReadError::kWrongElementType);");
+      o.L(std::string("if (!::tern::IsEmptyElementTType(") +
+          (is_map ? "kt" + d + ") || !::tern::IsEmptyElementTType(vt" + d : "et" + d) + "))");
+      o.L("  return ::tern::gen::Fail(err, ::tern::gen::ReadError::kBadType);");
       o.Un();
       o.L("}");
       const size_t min = is_map ? MinWire(*t.key) + MinWire(*t.elem) : MinWire(*t.elem);

@@ -123,6 +123,35 @@ TEST(BadInputTest, WrongElementTypeInAKnownList) {
   EXPECT_EQ(ReadStatus<conf::Numbers>(b).code(), StatusCode::kDataLoss);
 }
 
+// An empty container's element (and key) type is not held to the schema,
+// but must be a type or 0/1 (tern::IsEmptyElementTType), as Apache reads
+// it: for a known field and a skipped one, in FastRead and generic::Read
+// alike. (tests/interop/differential_test.cc compares with Apache.)
+TEST(BadInputTest, EmptyContainersNameValidElementTypes) {
+  for (int t = 0; t < 256; ++t) {
+    SCOPED_TRACE("element type " + std::to_string(t));
+    const bool valid = IsEmptyElementTType(static_cast<uint8_t>(t));
+    EXPECT_EQ(valid, t <= 4 || t == 6 || t == 8 || (t >= 10 && t <= 16));
+    const std::string et(1, static_cast<char>(t));
+    const std::string stop(1, '\0');
+    // Numbers.i16s (known), and a list Numbers does not know (id 99).
+    for (int16_t id : {int16_t{1}, int16_t{99}}) {
+      const std::string list = Field(15, id) + et + I32(0) + stop;
+      EXPECT_EQ(ReadStatus<conf::Numbers>(list).ok(), valid) << "list, field " << id;
+      conf::Numbers n;
+      ReadContext ctx{DefaultLimits()};
+      auto g = generic::Read(conf::Numbers::kTernTypeInfo, &n,
+                             reinterpret_cast<const uint8_t*>(list.data()), list.size(), ctx);
+      EXPECT_EQ(g.ok(), valid) << "generic, list, field " << id;
+    }
+    // Containers.counts (map<string, i64>, known) with either type replaced.
+    const std::string k(1, 11), v(1, 10);
+    EXPECT_EQ(ReadStatus<conf::Containers>(Field(13, 3) + et + v + I32(0) + stop).ok(), valid);
+    EXPECT_EQ(ReadStatus<conf::Containers>(Field(13, 3) + k + et + I32(0) + stop).ok(), valid);
+    EXPECT_EQ(ReadStatus<conf::Containers>(Field(13, 99) + et + et + I32(0) + stop).ok(), valid);
+  }
+}
+
 TEST(BadInputTest, MissingRequiredFieldsAreErrors) {
   conf::Requiredness r;
   r.id = 1;

@@ -457,9 +457,9 @@ TEST_F(FramerTest, BufferedRejectsInvalidTypeIds) {
     SCOPED_TRACE(static_cast<int>(bad));
     ExpectError(FrameAll(buffered_, env + Bytes().U8(bad).I16(1).str(), limits_),
                 StatusCode::kDataLoss, "type id");
-    ExpectError(
-        FrameAll(buffered_, env + Bytes().Field(TType::kList, 1).U8(bad).I32(0).str(), limits_),
-        StatusCode::kDataLoss, "type id");
+    ExpectError(FrameAll(buffered_,
+                         env + Bytes().Field(TType::kList, 1).U8(bad).I32(bad == 1).str(), limits_),
+                StatusCode::kDataLoss, "type id");
     ExpectError(
         FrameAll(buffered_,
                  env + Bytes().Field(TType::kMap, 1).U8(T(TType::kI32)).U8(bad).I32(1).str(),
@@ -468,6 +468,14 @@ TEST_F(FramerTest, BufferedRejectsInvalidTypeIds) {
   }
   ExpectError(FrameAll(buffered_, env + Bytes().Field(TType::kSet, 1).U8(0).I32(1).str(), limits_),
               StatusCode::kDataLoss, "type id");
+  // An empty container may name 0 (stop) or 1 (void), as Apache reads it.
+  for (uint8_t none : {0, 1}) {
+    const std::string msg = env + Bytes().Field(TType::kList, 1).U8(none).I32(0).str() +
+                            Bytes().Field(TType::kMap, 2).U8(none).U8(none).I32(0).U8(0).str();
+    FrameResult r = FrameAll(buffered_, msg, limits_);
+    ASSERT_EQ(r.what, FrameResult::kFrame) << r.error;
+    EXPECT_EQ(r.size, msg.size());
+  }
 }
 
 TEST_F(FramerTest, BufferedBoundsTheWholeMessageByMaxFrame) {

@@ -16,12 +16,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "compact_apache_types.h"
 #include "compact_protocol.h"
 #include "conformance_types.h"
+#include "tern/testing/mutate.h"
 #include "tern/testing/random_value.h"
 
 namespace tern {
@@ -104,69 +104,6 @@ Outcome TernRead(const std::string& bytes) {
   return o;
 }
 
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    s_ += 0x9E3779B97F4A7C15ull;
-    uint64_t z = s_;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  size_t Below(size_t n) { return n == 0 ? 0 : static_cast<size_t>(Next() % n); }
-
- private:
-  uint64_t s_;
-};
-
-// One to three edits of the kinds that break a Compact reader: a byte
-// changed (to anything, or to a value that flips a continuation bit or a
-// type nibble), the end cut, bytes inserted, a run repeated or removed.
-std::string Mutate(std::string s, Rng& rng) {
-  static constexpr uint8_t kInteresting[] = {0x00, 0x01, 0x0c, 0x7f, 0x80, 0x81, 0xff, 0x19};
-  const size_t edits = 1 + rng.Below(3);
-  for (size_t e = 0; e < edits && !s.empty(); ++e) {
-    const size_t at = rng.Below(s.size());
-    switch (rng.Below(7)) {
-      case 0:
-        s[at] = static_cast<char>(rng.Next());
-        break;
-      case 1:
-        s[at] = static_cast<char>(kInteresting[rng.Below(sizeof(kInteresting))]);
-        break;
-      case 2:
-        s[at] = static_cast<char>(static_cast<uint8_t>(s[at]) ^ (1u << rng.Below(8)));
-        break;
-      case 3:
-        s.resize(at);
-        break;
-      case 4:
-        s.insert(at, 1 + rng.Below(4), static_cast<char>(rng.Next()));
-        break;
-      case 5: {
-        const size_t n = 1 + rng.Below(std::min<size_t>(16, s.size() - at));
-        s.insert(at, s.substr(at, n));
-        break;
-      }
-      default: {
-        const size_t n = 1 + rng.Below(std::min<size_t>(16, s.size() - at));
-        s.erase(at, n);
-        break;
-      }
-    }
-  }
-  return s;
-}
-
-std::string Hex(const std::string& s) {
-  std::ostringstream o;
-  static const char* kDigits = "0123456789abcdef";
-  for (unsigned char ch : s.substr(0, 256)) o << kDigits[ch >> 4] << kDigits[ch & 15];
-  if (s.size() > 256) o << "...";
-  return o.str();
-}
-
 // Where the two differ on purpose:
 //   - type 13 is UUID (Thrift 0.19); Tern skips an unknown UUID field as any
 //     other, Apache 0.17 does not know the type;
@@ -189,14 +126,14 @@ void Differential(int values, int mutations, bool has_union = false) {
     Tern original;
     testing::RandomValue(static_cast<uint64_t>(seed)).Fill(Tern::kTernTypeInfo, &original);
     const std::string good = TernBytes(original);
-    Rng rng(static_cast<uint64_t>(seed) * 7919);
+    testing::Mutator mutator(static_cast<uint64_t>(seed) * 7919);
     for (int m = 0; m < mutations; ++m) {
-      const std::string bytes = Mutate(good, rng);
+      const std::string bytes = mutator.Mutate(good);
       const Outcome theirs = ApacheRead<Apache>(bytes);
       const Outcome ours = TernRead<Tern>(bytes);
       const std::string where = std::string(Tern::kTernTypeInfo.name) + " seed " +
                                 std::to_string(seed) + " mutation " + std::to_string(m) +
-                                "\nbytes: " + Hex(bytes);
+                                "\nbytes: " + testing::Hex(bytes);
       if (ours.ok != theirs.ok && Tolerated(ours, theirs)) {
         ++tolerated;
         continue;
@@ -211,14 +148,14 @@ void Differential(int values, int mutations, bool has_union = false) {
       // none of its fields as null, and writes null as an empty struct, which
       // Tern reads as the default value it read in the first place.
       const Outcome carried = TernRead<Tern>(theirs.reencoded);
-      ASSERT_TRUE(carried.ok) << where << "\nApache's value: " << Hex(theirs.reencoded)
+      ASSERT_TRUE(carried.ok) << where << "\nApache's value: " << testing::Hex(theirs.reencoded)
                               << "\nTern on it: " << carried.error;
       if (has_union && ours.reencoded != carried.reencoded) {
         ++union_differs;
         continue;
       }
-      ASSERT_EQ(Hex(ours.reencoded), Hex(carried.reencoded))
-          << where << "\nApache's value: " << Hex(theirs.reencoded);
+      ASSERT_EQ(testing::Hex(ours.reencoded), testing::Hex(carried.reencoded))
+          << where << "\nApache's value: " << testing::Hex(theirs.reencoded);
     }
   }
   // Most edits break the bytes; some must not (a changed value, a cut after

@@ -40,6 +40,12 @@ constexpr bool IsValidTType(uint8_t t) {
   return t == 2 || t == 3 || t == 4 || t == 6 || t == 8 || t == 10 || t == 11 || t == 12 ||
          t == 13 || t == 14 || t == 15 || t == 16;
 }
+// The element (or key) type of an empty list, set or map: any valid type,
+// or 0 (stop) or 1 (void), which no value has: so Apache Thrift reads it
+// (checking no element's size against the bytes left), whether the field is
+// known or skipped. An empty container of a known field may name another
+// type than the schema's.
+constexpr bool IsEmptyElementTType(uint8_t t) { return t <= 1 || IsValidTType(t); }
 TERN_EXPORT const char* TTypeName(TType t);
 
 // Size on the Binary wire of a fixed-size type, 0 for variable-size ones.

@@ -1,0 +1,290 @@
+// Differential test of Tern's Binary readers against Apache Thrift 0.17's
+// TBinaryProtocol, on bytes that are almost right: each struct of the
+// conformance schema is written with seeded random values, then mutated
+// (tern/testing/mutate.h), and four readers get the result:
+//   Apache's generated read(), Tern's generated FastRead, Tern's generic
+//   reader (generic::Read over TypeInfo), and a copy-free view
+//   (T::View::Parse, then ToStruct).
+// Tern's three must agree exactly: same verdict, same bytes consumed, same
+// value. With Apache they must agree too — both refuse, or both accept the
+// same bytes as the same value — except where Tern differs on purpose (see
+// Tolerated). Apache is given the same string and container limits.
+#include <gtest/gtest.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "apache_conformance_types.h"
+#include "apache_io.h"
+#include "conformance_types.h"
+#include "tern/testing/mutate.h"
+#include "tern/testing/random_value.h"
+#include "tern/thrift/generic.h"
+#include "tern/thrift/view.h"
+
+namespace tern {
+namespace {
+
+using apache::thrift::protocol::TBinaryProtocolT;
+using apache::thrift::transport::TTransport;
+using testing::Hex;
+namespace c = ::tern::conformance;
+
+constexpr size_t kMaxString = size_t{1} << 20;
+constexpr size_t kMaxContainer = size_t{1} << 16;
+
+Limits TestLimits() {
+  Limits l;
+  l.max_string = kMaxString;
+  l.max_container = kMaxContainer;
+  return l;
+}
+
+// A reader's verdict: accepted (bytes consumed, the value re-encoded by
+// Tern's FastWrite or Apache's write) or refused (why).
+struct Outcome {
+  bool ok = false;
+  size_t consumed = 0;
+  std::string reencoded;
+  std::string error;
+};
+
+template <class Apache>
+Outcome ApacheOutcome(const std::string& bytes) {
+  auto buf =
+      std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
+                                      static_cast<uint32_t>(bytes.size()), TMemoryBuffer::COPY);
+  TBinaryProtocolT<TTransport> proto(buf, static_cast<int32_t>(kMaxString),
+                                     static_cast<int32_t>(kMaxContainer), false, true);
+  Outcome o;
+  try {
+    Apache v;
+    v.read(&proto);
+    o.ok = true;
+    o.consumed = bytes.size() - buf->available_read();
+    o.reencoded = ApacheBytes(v);
+  } catch (const std::exception& e) {
+    o.error = e.what();
+  }
+  return o;
+}
+
+template <class Tern>
+Outcome Accepted(const Tern& v, size_t consumed) {
+  Outcome o;
+  o.ok = true;
+  o.consumed = consumed;
+  o.reencoded = TernBytes(v);
+  return o;
+}
+Outcome Refused(const Status& s) {
+  Outcome o;
+  o.error = s.ToString();
+  return o;
+}
+
+template <class Tern>
+Outcome FastReadOutcome(const std::string& bytes) {
+  const Limits limits = TestLimits();
+  ReadContext ctx{limits};
+  Tern v;
+  auto r = v.FastRead(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), ctx);
+  return r.ok() ? Accepted(v, *r) : Refused(r.status());
+}
+
+template <class Tern>
+Outcome GenericOutcome(const std::string& bytes) {
+  const Limits limits = TestLimits();
+  ReadContext ctx{limits};
+  Tern v;
+  auto r = generic::Read(Tern::kTernTypeInfo, &v, reinterpret_cast<const uint8_t*>(bytes.data()),
+                         bytes.size(), ctx);
+  return r.ok() ? Accepted(v, *r) : Refused(r.status());
+}
+
+template <class Tern>
+Outcome ViewOutcome(const std::string& bytes) {
+  const Limits limits = TestLimits();
+  ReadContext ctx{limits};
+  view::Bytes b(bytes.data(), bytes.size());
+  auto v = Tern::View::Parse(b, ctx);
+  if (!v.ok()) return Refused(v.status());
+  Tern out;
+  ReadContext ctx2{limits};
+  if (Status s = v->ToStruct(&out, ctx2); !s.ok()) return Refused(s);
+  return Accepted(out, v->WireSize());
+}
+
+// Whether the Binary value of type `type` at *p (well-formed: Tern read it)
+// holds a UUID (type 16, Thrift 0.19) anywhere: a field, an element type.
+bool HoldsUuid(const uint8_t*& p, const uint8_t* end, uint8_t type) {
+  auto u32 = [&] {
+    const uint32_t v = uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+    p += 4;
+    return v;
+  };
+  bool uuid = false;
+  switch (type) {
+    case 2:
+    case 3:
+      p += 1;
+      break;
+    case 6:
+      p += 2;
+      break;
+    case 8:
+      p += 4;
+      break;
+    case 4:
+    case 10:
+      p += 8;
+      break;
+    case 16:
+      p += 16;
+      return true;
+    case 11:
+      p += u32();
+      break;
+    case 12:
+      while (p < end && *p != 0) {
+        const uint8_t t = *p;
+        p += 3;
+        uuid |= HoldsUuid(p, end, t);
+      }
+      ++p;
+      break;
+    case 13: {
+      const uint8_t kt = p[0], vt = p[1];
+      p += 2;
+      const uint32_t n = u32();
+      uuid = kt == 16 || vt == 16;
+      for (uint32_t i = 0; i < n && p < end; ++i) {
+        uuid |= HoldsUuid(p, end, kt);
+        uuid |= HoldsUuid(p, end, vt);
+      }
+      break;
+    }
+    case 14:
+    case 15: {
+      const uint8_t et = *p++;
+      const uint32_t n = u32();
+      uuid = et == 16;
+      for (uint32_t i = 0; i < n && p < end; ++i) uuid |= HoldsUuid(p, end, et);
+      break;
+    }
+    default:
+      break;
+  }
+  return uuid;
+}
+
+// Where Tern differs from Apache on purpose:
+//   - type 16 is UUID (Thrift 0.19): Tern skips an unknown UUID field, and
+//     takes it for an element type, where Apache 0.17 does not know it;
+//   - a list, set or map whose element types contradict the schema: Apache
+//     reads the elements as the schema's type anyway, taking one type's
+//     bytes for another's; Tern refuses the container.
+bool Tolerated(const Outcome& ours, const Outcome& theirs, const std::string& bytes) {
+  if (ours.ok && !theirs.ok) {
+    const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+    return HoldsUuid(p, p + ours.consumed, 12);
+  }
+  return theirs.ok &&
+         ours.error.find("container element type does not match the schema") != std::string::npos;
+}
+
+void ExpectSame(const Outcome& a, const Outcome& b, const std::string& what,
+                const std::string& where) {
+  ASSERT_EQ(a.ok, b.ok) << where << "\n"
+                        << what << ": " << (a.ok ? "accepted" : a.error) << " vs "
+                        << (b.ok ? "accepted" : b.error);
+  if (!a.ok) return;
+  ASSERT_EQ(a.consumed, b.consumed) << where << "\n" << what;
+  ASSERT_EQ(Hex(a.reencoded), Hex(b.reencoded)) << where << "\n" << what;
+}
+
+// has_union: the type holds a union somewhere. Bytes with two members of a
+// union read as two members set in Apache's C++ (its unions are structs),
+// as the last one in Tern's; such values are not compared with Apache's.
+template <class Tern, class Apache>
+void Differential(int values, int mutations, bool has_union = false) {
+  int accepted = 0, tolerated = 0, union_differs = 0;
+  for (int seed = 1; seed <= values; ++seed) {
+    Tern original;
+    testing::RandomValue(static_cast<uint64_t>(seed)).Fill(Tern::kTernTypeInfo, &original);
+    const std::string good = TernBytes(original);
+    testing::Mutator mutator(static_cast<uint64_t>(seed) * 104729);
+    for (int m = 0; m < mutations; ++m) {
+      const std::string bytes = mutator.Mutate(good);
+      const std::string where = std::string(Tern::kTernTypeInfo.name) + " seed " +
+                                std::to_string(seed) + " mutation " + std::to_string(m) +
+                                "\nbytes: " + Hex(bytes);
+      const Outcome ours = FastReadOutcome<Tern>(bytes);
+      ExpectSame(ours, GenericOutcome<Tern>(bytes), "FastRead vs generic::Read", where);
+      ExpectSame(ours, ViewOutcome<Tern>(bytes), "FastRead vs View::Parse + ToStruct", where);
+      if (::testing::Test::HasFatalFailure()) return;
+
+      const Outcome theirs = ApacheOutcome<Apache>(bytes);
+      if (ours.ok != theirs.ok && Tolerated(ours, theirs, bytes)) {
+        ++tolerated;
+        continue;
+      }
+      ASSERT_EQ(ours.ok, theirs.ok)
+          << where << "\nApache: " << (theirs.ok ? "accepted" : theirs.error)
+          << "\nTern: " << (ours.ok ? "accepted" : ours.error);
+      if (!ours.ok) continue;
+      ++accepted;
+      ASSERT_EQ(ours.consumed, theirs.consumed) << where;
+      // Apache's value carried over to Tern: Apache reads a `&` struct with
+      // none of its fields as null, and writes null as an empty struct, which
+      // Tern reads as the default value it read in the first place.
+      const Outcome carried = FastReadOutcome<Tern>(theirs.reencoded);
+      ASSERT_TRUE(carried.ok) << where << "\nApache's value: " << Hex(theirs.reencoded)
+                              << "\nTern on it: " << carried.error;
+      if (has_union && ours.reencoded != carried.reencoded) {
+        ++union_differs;
+        continue;
+      }
+      ASSERT_EQ(Hex(ours.reencoded), Hex(carried.reencoded))
+          << where << "\nApache's value: " << Hex(theirs.reencoded);
+    }
+  }
+  // Most edits break the bytes; some must not (a changed value, a cut after
+  // the last field), or the comparison above proved little.
+  EXPECT_GT(accepted, 0) << "no mutation was accepted by both";
+  // The tolerated differences stay exceptions.
+  EXPECT_LT(tolerated, values * mutations / 10);
+  EXPECT_LT(union_differs, accepted / 10 + 1);
+}
+
+TEST(BinaryDifferentialTest, Scalars) { Differential<c::Scalars, apache_conf::Scalars>(40, 250); }
+TEST(BinaryDifferentialTest, Defaults) {
+  Differential<c::Defaults, apache_conf::Defaults>(20, 250);
+}
+TEST(BinaryDifferentialTest, Requiredness) {
+  Differential<c::Requiredness, apache_conf::Requiredness>(40, 250);
+}
+TEST(BinaryDifferentialTest, Numbers) { Differential<c::Numbers, apache_conf::Numbers>(40, 250); }
+TEST(BinaryDifferentialTest, Containers) {
+  Differential<c::Containers, apache_conf::Containers>(40, 250);
+}
+TEST(BinaryDifferentialTest, Unions) {
+  Differential<c::Choice, apache_conf::Choice>(40, 250, true);
+}
+TEST(BinaryDifferentialTest, Exceptions) {
+  Differential<c::Failure, apache_conf::Failure>(20, 250);
+}
+TEST(BinaryDifferentialTest, RecursiveTrees) { Differential<c::Tree, apache_conf::Tree>(40, 250); }
+TEST(BinaryDifferentialTest, SparseIds) { Differential<c::Sparse, apache_conf::Sparse>(20, 250); }
+TEST(BinaryDifferentialTest, RequiredRef) {
+  Differential<c::RequiredRef, apache_conf::RequiredRef>(20, 250);
+}
+TEST(BinaryDifferentialTest, Everything) {
+  Differential<c::Everything, apache_conf::Everything>(20, 250, true);
+}
+
+}  // namespace
+}  // namespace tern
