@@ -552,8 +552,12 @@ void EmitRead(Out& o, const Type& t, const std::string& v, int depth) {
         } else {
           o.L("for (size_t i" + d + " = 0; i" + d + " < c" + d + "; ++i" + d + ") {");
           o.In();
-          // A repeated key reads into the same value: the last one wins, as
-          // in Apache Thrift.
+          // A repeated key reads into the same value: the last one wins. A
+          // struct value is reset first, so that it does not keep the fields
+          // the earlier one set (Apache's C++ merges the two; the TypeInfo
+          // walker, Go and Java take the last whole).
+          const bool reset = t.elem->kind == Kind::kStruct;
+          if (reset) o.L("const size_t had" + d + " = " + v + ".size();");
           if (t.key->kind == Kind::kString || t.key->kind == Kind::kBinary) {
             // The key is built in its node from the wire bytes: no temporary.
             o.L("size_t kn" + d + ";");
@@ -570,6 +574,10 @@ void EmitRead(Out& o, const Type& t, const std::string& v, int depth) {
             EmitRead(o, *t.key, "k" + d, depth + 1);
             o.L("auto& v" + d + " = " + v + ".try_emplace(" + v + ".end(), std::move(k" + d +
                 "))->second;");
+          }
+          if (reset) {
+            o.L("if (TERN_UNLIKELY(" + v + ".size() == had" + d + ")) ::tern::gen::ResetMapped(" +
+                v + ", v" + d + ");");
           }
           EmitRead(o, *t.elem, "v" + d, depth + 1);
           o.Un();

@@ -601,6 +601,42 @@ TEST(GeneratedTest, NamesThatCollideWithGeneratedOnesStillWork) {
 // collide.thrift: names that hide ::std, C macros, the members of an
 // allocator-aware struct, or the accessors of the result's `success` are
 // renamed, and the renamed members still round-trip.
+// A map key that comes twice on the wire: the later value wins whole — a
+// struct value does not keep fields only the earlier one set — in FastRead,
+// the TypeInfo walker and a view's ToStruct alike.
+TEST(GeneratedTest, ARepeatedMapKeyTakesTheLaterStructValueWhole) {
+  namespace nm = ::tern::test::names;
+  nm::View key;
+  key.a = 1;
+  nm::Builder first;
+  first.v.a = 5;
+  first.status = nm::Status::DOMAIN;
+  std::string wire(1, static_cast<char>(TType::kMap));
+  wire += std::string("\0\1", 2);
+  wire += static_cast<char>(TType::kStruct);
+  wire += static_cast<char>(TType::kStruct);
+  wire += std::string("\0\0\0\2", 4);
+  wire += Bytes(key) + Bytes(first) + Bytes(key) + std::string(1, '\0');  // later: no fields
+  wire += '\0';
+  nm::Holder fast;
+  auto r = fast.FastRead(reinterpret_cast<const uint8_t*>(wire.data()), wire.size());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(fast.by_view.size(), 1u);
+  EXPECT_EQ(fast.by_view.at(key), nm::Builder{});
+  nm::Holder walked;
+  ReadContext ctx{DefaultLimits()};
+  ASSERT_TRUE(generic::Read(nm::Holder::kTernTypeInfo, &walked,
+                            reinterpret_cast<const uint8_t*>(wire.data()), wire.size(), ctx)
+                  .ok());
+  EXPECT_EQ(walked, fast);
+  ::tern::view::Bytes bytes(wire.data(), wire.size());
+  auto view = nm::Holder::View::Parse(bytes);
+  ASSERT_TRUE(view.ok()) << view.status();
+  auto viewed = view->ToStruct();
+  ASSERT_TRUE(viewed.ok()) << viewed.status();
+  EXPECT_EQ(*viewed, fast);
+}
+
 TEST(GeneratedTest, NamesThatCollideWithCppOrTheResultStructStillWork) {
   namespace co = ::tern::test::collide::std_;
   EXPECT_EQ(static_cast<int32_t>(co::Errno::EINVAL_), 22);

@@ -119,6 +119,13 @@ void ConstructFor(void* p, const void* c) {
     new (p) E();
   }
 }
+// The value of a map entry whose key came again on the wire, made fresh
+// (with the map's allocator) before the later value is read into it: the
+// last one wins whole.
+template <class M, class V>
+void ResetMapped(const M& m, V& v) {
+  v = std::make_obj_using_allocator<V>(m.get_allocator());
+}
 // Three-way comparison through operator< (what std::set/std::map keys
 // need): -1, 0 or 1. Generated operator< walks fields with it.
 template <class T>
