@@ -709,7 +709,8 @@ TEST_P(TypeInfoConformanceTest, FastReadRejectsEveryTruncation) {
 // Bytes that are almost right (tern/testing/mutate.h): the generated reader
 // and the TypeInfo walker must give the same verdict, consume the same bytes
 // and hold the same value, so that a codec walking TypeInfo reads the
-// language the generated code reads.
+// language the generated code reads; the copy-free view's index must give
+// the same verdict and end (its ToStruct is FastRead over the bytes).
 TEST_P(TypeInfoConformanceTest, FastReadAndTheWalkerAgreeOnMutatedBytes) {
   const TypeInfo* t = GetParam();
   for (uint64_t seed = 300; seed < 310; ++seed) {
@@ -729,8 +730,17 @@ TEST_P(TypeInfoConformanceTest, FastReadAndTheWalkerAgreeOnMutatedBytes) {
       ASSERT_EQ(ra.ok(), rb.ok()) << where << "\nFastRead: "
                                   << (ra.ok() ? "accepted" : ra.status().ToString()) << "\nwalker: "
                                   << (rb.ok() ? "accepted" : rb.status().ToString());
+      view::Bytes vb(exact.data(), exact.size());
+      view::ViewCore core;
+      std::vector<uint32_t> slots(t->num_fields + 1);
+      ReadContext ctx3{DefaultLimits()};
+      const Status vs = view::ParseInto(vb, 0, *t, &core, slots.data(), ctx3);
+      ASSERT_EQ(ra.ok(), vs.ok()) << where << "\nFastRead: "
+                                  << (ra.ok() ? "accepted" : ra.status().ToString())
+                                  << "\nview index: " << (vs.ok() ? "accepted" : vs.ToString());
       if (!ra.ok()) continue;
       ASSERT_EQ(*ra, *rb) << where;
+      ASSERT_EQ(*ra, core.end) << where;
       ASSERT_EQ(Hex(FastBytes(*t, a.get())), Hex(FastBytes(*t, b.get()))) << where;
     }
   }
