@@ -17,6 +17,7 @@
 #include "compact_apache_types.h"
 #include "compact_codec.h"
 #include "compact_protocol.h"
+#include "compact_test_io.h"
 #include "conformance_types.h"
 #include "tern/buffer.h"
 #include "tern/testing/random_value.h"
@@ -29,19 +30,6 @@ using apache::thrift::transport::TFramedTransport;
 using apache::thrift::transport::TMemoryBuffer;
 namespace c = ::tern::conformance;
 
-std::shared_ptr<TMemoryBuffer> ApacheBuffer(const std::string& bytes) {
-  return std::make_shared<TMemoryBuffer>(
-      reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
-      static_cast<uint32_t>(bytes.size()), TMemoryBuffer::COPY);
-}
-
-template <class Tern>
-std::string TernBytes(const Tern& v) {
-  std::string s(compact::EncodedSize(Tern::kTernTypeInfo, &v), '\0');
-  compact::Write(Tern::kTernTypeInfo, &v, reinterpret_cast<uint8_t*>(s.data()));
-  return s;
-}
-
 template <class Apache>
 Apache ApacheRead(const std::string& bytes) {
   auto buf = ApacheBuffer(bytes);
@@ -50,14 +38,6 @@ Apache ApacheRead(const std::string& bytes) {
   v.read(&proto);
   EXPECT_EQ(buf->available_read(), 0u) << "Apache must consume exactly the struct";
   return v;
-}
-
-template <class Apache>
-std::string ApacheBytes(const Apache& v) {
-  auto buf = std::make_shared<TMemoryBuffer>();
-  TCompactProtocol proto(buf);
-  v.write(&proto);
-  return buf->getBufferAsString();
 }
 
 template <class Tern, class Apache>
