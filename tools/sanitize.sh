@@ -85,9 +85,18 @@ run_fuzzers() {
     work=$(mktemp -d)
     cp -r "${fuzz_corpora[$i]}"/. "$work"/
     echo "--- fuzzing ${fuzz_targets[$i]} for ${fuzz_seconds} s"
-    (cd "$work" && "$OLDPWD/build-fuzz/tests/${fuzz_targets[$i]}" -max_total_time="$fuzz_seconds" \
-      -rss_limit_mb=2048 -print_final_stats=1 . 2>&1 | tail -4)
-    rm -rf "$work"
+    # The run's log is kept whole: on a finding, its report (the failed
+    # check or the sanitizer's stack, and the input in base64) is printed.
+    if ! (cd "$work" && "$OLDPWD/build-fuzz/tests/${fuzz_targets[$i]}" \
+          -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -print_final_stats=1 . \
+          > "$work.log" 2>&1); then
+      grep -v '^#[0-9]' "$work.log" | tail -60
+      echo "--- ${fuzz_targets[$i]} found a bug (report above)"
+      rm -rf "$work" "$work.log"
+      return 1
+    fi
+    tail -4 "$work.log"
+    rm -rf "$work" "$work.log"
   done
 }
 phase "libFuzzer" run_fuzzers

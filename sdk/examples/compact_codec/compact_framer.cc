@@ -57,6 +57,15 @@ class Scanner {
 
  private:
   uint64_t& W(Word w) { return s_.words[w]; }
+  // An empty list or set is done, if its element type is a type (0-13, as
+  // the reader checks; elements are checked as they start).
+  void EmptyList() {
+    if (W(kType) > 13) {
+      return Fail(StatusCode::kDataLoss,
+                  "invalid compact element type " + std::to_string(W(kType)));
+    }
+    ValueDone();
+  }
   void Fail(StatusCode code, std::string what) {
     W(kPhase) = kFailed;
     W(kError) = static_cast<uint64_t>(code);
@@ -218,7 +227,7 @@ void Scanner::Byte(uint8_t b) {
       W(kType) = b & 0x0f;
       if ((b >> 4) == 15) return StartVarint(kListSize);
       n = b >> 4;
-      if (n == 0) return ValueDone();
+      if (n == 0) return EmptyList();
       if (Push(Entry(kList, b & 0x0f, 0, n))) {
         W(kPhase) = kValue;
       }
@@ -226,7 +235,7 @@ void Scanner::Byte(uint8_t b) {
     case kListSize:
       if (!VarintByte(b)) return;
       if (!Size32(W(kAcc), limits_.max_container, "container", &n)) return;
-      if (n == 0) return ValueDone();
+      if (n == 0) return EmptyList();
       if (Push(Entry(kList, W(kType), 0, n))) W(kPhase) = kValue;
       return;
     case kMapSize:
