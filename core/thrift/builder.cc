@@ -659,6 +659,29 @@ Status BuiltWriteRef(const void* obj, Writer& w) { return AsBuilder(obj).WriteTo
 bool BuiltEquals(const void* a, const void* b) { return a == b; }
 void NoRelease(void*, const uint8_t*, size_t) {}
 
+// The TypeInfo of a built value: a StructBuilder's pieces (BuiltStructType)
+// or those pieces as field 0 of a `<Method>_result` (BuiltSuccessType);
+// the two differ only in how the bytes are sized and written.
+constexpr TypeInfo BuiltType(const char* name, size_t (*blength)(const void*),
+                             uint8_t* (*fast_write)(const void*, uint8_t*),
+                             Status (*write_ref)(const void*, Writer&)) {
+  return {name,
+          StructKind::kStruct,
+          0,
+          nullptr,
+          0,
+          sizeof(StructBuilder),
+          alignof(StructBuilder),
+          &NoConstruct,
+          &NoConstruct,
+          blength,
+          fast_write,
+          &BuiltRead,
+          write_ref,
+          &BuiltEquals,
+          nullptr};
+}
+
 }  // namespace
 
 const TypeInfo& BuiltStructType() {
@@ -670,23 +693,8 @@ const TypeInfo& BuiltStructType() {
     b.CopyPieces(out);
     return out + n;
   };
-  static constexpr TypeInfo kBuiltStructType = {
-      "(built struct)",
-      StructKind::kStruct,
-      0,
-      nullptr,
-      0,
-      sizeof(StructBuilder),
-      alignof(StructBuilder),
-      &NoConstruct,
-      &NoConstruct,
-      &BuiltLength,
-      +write,
-      &BuiltRead,
-      &BuiltWriteRef,
-      &BuiltEquals,
-      nullptr,
-  };
+  static constexpr TypeInfo kBuiltStructType =
+      BuiltType("(built struct)", &BuiltLength, +write, &BuiltWriteRef);
   return kBuiltStructType;
 }
 
@@ -718,23 +726,8 @@ const TypeInfo& BuiltSuccessType() {
     *out = 0;
     return out + 1;
   };
-  static constexpr TypeInfo kBuiltSuccessType = {
-      "(built result)",
-      StructKind::kStruct,
-      0,
-      nullptr,
-      0,
-      sizeof(StructBuilder),
-      alignof(StructBuilder),
-      &NoConstruct,
-      &NoConstruct,
-      &SuccessLength,
-      +write,
-      &BuiltRead,
-      &SuccessWriteRef,
-      &BuiltEquals,
-      nullptr,
-  };
+  static constexpr TypeInfo kBuiltSuccessType =
+      BuiltType("(built result)", &SuccessLength, +write, &SuccessWriteRef);
   return kBuiltSuccessType;
 }
 

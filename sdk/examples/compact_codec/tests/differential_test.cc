@@ -37,17 +37,12 @@ ReadOutcome ApacheOutcome(const std::string& bytes) {
   auto buf = ApacheBuffer(bytes);
   TCompactProtocolT<TTransport> proto(buf, static_cast<int32_t>(kMaxString),
                                       static_cast<int32_t>(kMaxContainer));
-  ReadOutcome o;
-  try {
+  return testing::CatchOutcome([&](size_t* consumed) {
     Apache v;
     v.read(&proto);
-    o.ok = true;
-    o.consumed = bytes.size() - buf->available_read();
-    o.reencoded = ApacheBytes(v);
-  } catch (const std::exception& e) {
-    o.error = e.what();
-  }
-  return o;
+    *consumed = bytes.size() - buf->available_read();
+    return ApacheBytes(v);
+  });
 }
 
 template <class Tern>

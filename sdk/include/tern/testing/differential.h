@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <string>
 
@@ -55,6 +56,21 @@ struct DifferentialCase {
       also;
   bool has_union = false;
 };
+
+// The outcome of a peer's reader that throws on refusal (Apache's):
+// read(&consumed) reads, sets the bytes consumed and returns the value
+// re-encoded.
+template <class Read>
+ReadOutcome CatchOutcome(Read&& read) {
+  ReadOutcome o;
+  try {
+    o.reencoded = read(&o.consumed);
+    o.ok = true;
+  } catch (const std::exception& e) {
+    o.error = e.what();
+  }
+  return o;
+}
 
 inline std::string Verdict(const ReadOutcome& o) { return o.ok ? "accepted" : o.error; }
 
