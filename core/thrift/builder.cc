@@ -23,9 +23,45 @@ constexpr size_t kMaxOwn = 0xFFFFFFF0u;
 
 namespace detail {
 
+namespace {
+
+// The own bytes of the last builder this thread destroyed, kept for the
+// next one: a builder per request (build, emit, destroy) then takes no
+// block from the pool and gives none back, which costs more than the rest
+// of building a small message. One block of at most kMaxSpare bytes per
+// thread; a block still shared (its pieces linked into an output by
+// reference) is not kept. Plain data, reached with one TLS load (as the
+// pool's own cache: libtern_core is loaded with the program); the first
+// block kept arms the reaper that frees it at thread exit.
+constexpr size_t kMaxSpare = 64 * 1024;
+struct SpareOwn {
+  ::tern::detail::Block* block = nullptr;
+  bool armed = false;
+  bool retired = false;  // the thread is exiting: keep nothing
+};
+constinit __attribute__((tls_model("initial-exec"))) thread_local SpareOwn tls_spare;
+
+struct SpareReaper {
+  bool armed = false;
+  ~SpareReaper() {
+    if (!armed) return;
+    SpareOwn& s = tls_spare;
+    s.retired = true;
+    if (s.block != nullptr) ::tern::detail::Unref(std::exchange(s.block, nullptr));
+  }
+};
+thread_local SpareReaper tls_spare_reaper;
+
+}  // namespace
+
 OwnBytes OwnBytes::Allocate(size_t capacity) {
   OwnBytes b;
-  if (capacity <= BlockPool::kMaxBlock) b.block_ = BlockPool::Global().Allocate(capacity);
+  SpareOwn& spare = tls_spare;
+  if (spare.block != nullptr && spare.block->capacity >= capacity) {
+    b.block_ = std::exchange(spare.block, nullptr);  // its reference is ours now
+  } else if (capacity <= BlockPool::kMaxBlock) {
+    b.block_ = BlockPool::Global().Allocate(capacity);
+  }
   if (b.block_ != nullptr) {
     b.data_ = b.block_->data;
   } else {
@@ -35,11 +71,27 @@ OwnBytes OwnBytes::Allocate(size_t capacity) {
 }
 
 OwnBytes::~OwnBytes() {
-  if (block_ != nullptr) {
-    ::tern::detail::Unref(block_);
-  } else {
+  if (block_ == nullptr) {
     delete[] data_;
+    return;
   }
+  // The only reference (no output shares the bytes): no other thread can
+  // touch the count, so the block can wait for this thread's next builder.
+  // Of this block and the one kept, the larger stays (a builder's first
+  // blocks are small, before its type's size hint has grown).
+  SpareOwn& spare = tls_spare;
+  ::tern::detail::Block* drop = block_;
+  if (!spare.retired && block_->capacity <= kMaxSpare &&
+      (spare.block == nullptr || spare.block->capacity < block_->capacity) &&
+      block_->refs.load(std::memory_order_acquire) == 1) {
+    if (TERN_UNLIKELY(!spare.armed)) {
+      spare.armed = true;
+      tls_spare_reaper.armed = true;
+    }
+    drop = std::exchange(spare.block, block_);
+    if (drop == nullptr) return;
+  }
+  ::tern::detail::Unref(drop);
 }
 
 OwnBytes& OwnBytes::operator=(OwnBytes&& o) noexcept {

@@ -178,9 +178,10 @@ class PodVec {
   T inline_[N];
 };
 
-// A builder's own bytes: a block of the BlockPool (its per-thread caches
-// make this cheaper than malloc for the sizes builders use), or heap memory
-// past the pool's largest class. Move-only.
+// A builder's own bytes: a block of the BlockPool, or heap memory past the
+// pool's largest class. Move-only. Each thread keeps the block (up to 64 KB)
+// of the builder it destroyed last for its next one, so a builder per
+// request takes nothing from the pool; the block is freed at thread exit.
 class TERN_EXPORT OwnBytes {
  public:
   OwnBytes() = default;
