@@ -24,6 +24,7 @@
 #include "tern/testing/random_value.h"
 #include "tern/thrift/generic.h"
 #include "tern/thrift/view.h"
+#include "testing/binary_uuid.h"
 
 namespace tern {
 namespace {
@@ -108,69 +109,6 @@ ReadOutcome ViewOutcome(const std::string& bytes) {
   return Accepted(out, v->WireSize());
 }
 
-// Whether the Binary value of type `type` at *p (well-formed: Tern read it)
-// holds a UUID (type 16, Thrift 0.19) anywhere: a field, an element type.
-bool HoldsUuid(const uint8_t*& p, const uint8_t* end, uint8_t type) {
-  auto u32 = [&] {
-    const uint32_t v = uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-    p += 4;
-    return v;
-  };
-  bool uuid = false;
-  switch (type) {
-    case 2:
-    case 3:
-      p += 1;
-      break;
-    case 6:
-      p += 2;
-      break;
-    case 8:
-      p += 4;
-      break;
-    case 4:
-    case 10:
-      p += 8;
-      break;
-    case 16:
-      p += 16;
-      return true;
-    case 11:
-      p += u32();
-      break;
-    case 12:
-      while (p < end && *p != 0) {
-        const uint8_t t = *p;
-        p += 3;
-        uuid |= HoldsUuid(p, end, t);
-      }
-      ++p;
-      break;
-    case 13: {
-      const uint8_t kt = p[0], vt = p[1];
-      p += 2;
-      const uint32_t n = u32();
-      uuid = kt == 16 || vt == 16;
-      for (uint32_t i = 0; i < n && p < end; ++i) {
-        uuid |= HoldsUuid(p, end, kt);
-        uuid |= HoldsUuid(p, end, vt);
-      }
-      break;
-    }
-    case 14:
-    case 15: {
-      const uint8_t et = *p++;
-      const uint32_t n = u32();
-      uuid = et == 16;
-      for (uint32_t i = 0; i < n && p < end; ++i) uuid |= HoldsUuid(p, end, et);
-      break;
-    }
-    default:
-      break;
-  }
-  return uuid;
-}
-
 // Where Tern differs from Apache on purpose:
 //   - type 16 is UUID (Thrift 0.19): Tern skips an unknown UUID field, and
 //     takes it for an element type, where Apache 0.17 does not know it;
@@ -180,7 +118,7 @@ bool HoldsUuid(const uint8_t*& p, const uint8_t* end, uint8_t type) {
 bool Tolerated(const ReadOutcome& ours, const ReadOutcome& theirs, const std::string& bytes) {
   if (ours.ok && !theirs.ok) {
     const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-    return HoldsUuid(p, p + ours.consumed, 12);
+    return testing::HoldsUuid(p, p + ours.consumed, 12);
   }
   return theirs.ok &&
          ours.error.find("container element type does not match the schema") != std::string::npos;
