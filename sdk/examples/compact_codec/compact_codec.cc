@@ -245,8 +245,9 @@ Result<AppException> CompactCodec::DecodeException(FrameView& frame, const Limit
   for (;;) {
     if (end - p < 1) return DataLoss("thrift_compact: TApplicationException: truncated input");
     const uint8_t b = *p++;
-    if (b == 0) break;
     const uint8_t ct = b & 0x0f;
+    // The stop is a type of 0, whatever the delta bits (as every reader).
+    if (ct == 0) break;
     int16_t id;
     uint64_t v;
     bool truncated = false;

@@ -685,6 +685,15 @@ TEST(CompactBytesTest, StopIsTheTypeNibble) {
   FrameResult f = FrameInChunks(msg, 1, DefaultLimits());
   ASSERT_EQ(f.what, FrameResult::kFrame) << f.error;
   EXPECT_EQ(f.size, msg.size());
+  // So does a TApplicationException (found by the message-level differential
+  // test): {1: "x", stop with delta 1}.
+  const compact::CompactCodec codec(/*framed=*/false);
+  const std::string ex("\x18\x01x\x10", 4);
+  FrameView frame{reinterpret_cast<const uint8_t*>(ex.data()), ex.size(), 0, {}};
+  Result<AppException> got = codec.DecodeException(frame, DefaultLimits());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->message, "x");
+  EXPECT_EQ(frame.pos, ex.size());
 }
 
 // An empty list's element type is not held to the schema, but it must be a
