@@ -1,7 +1,9 @@
-// Differential test of thrift_fast's message envelope and
-// TApplicationException readers against Apache Thrift 0.17's
-// TBinaryProtocol (tern/testing/differential.h), on messages that are almost
-// right: Apache writes an envelope (strict or non-strict, names from empty
+// Differential tests of thrift_fast's message envelope and
+// TApplicationException readers, and of its Buffered framer, against Apache
+// Thrift 0.17's TBinaryProtocol (tern/testing/differential.h), on messages
+// that are almost right.
+//
+// Envelopes: Apache writes an envelope (strict or non-strict, names from empty
 // to a few hundred bytes of any value, every message type, any sequence id)
 // and, for an EXCEPTION, a TApplicationException; the bytes are mutated and
 // both read them: Tern's ReadEnvelope (+ ReadAppException), Apache's
@@ -23,9 +25,13 @@
 #include <random>
 #include <string>
 
+#include "conformance_types.h"
 #include "plugins/thrift_fast/app_exception.h"
 #include "plugins/thrift_fast/envelope.h"
+#include "plugins/thrift_fast/framer.h"
+#include "tern/buffer.h"
 #include "tern/testing/differential.h"
+#include "tern/testing/random_value.h"
 #include "testing/binary_uuid.h"
 
 namespace tern::thrift_fast {
@@ -181,6 +187,99 @@ TEST(EnvelopeDifferentialTest, EveryGoodMessageReadsTheSameBothWays) {
     EXPECT_EQ(ours.consumed, theirs.consumed) << "seed " << seed;
     EXPECT_EQ(testing::Hex(ours.reencoded), testing::Hex(theirs.reencoded)) << "seed " << seed;
   }
+}
+
+// ---- the Buffered framer ---------------------------------------------------
+//
+// Where does a message end, with no frame length to say? Tern's Buffered
+// framer scans the message's shape; Apache reads the envelope and skips the
+// body struct (TProtocol::skip), as its server does with a message it
+// cannot dispatch. On mutated messages (a strict envelope and a random
+// conformance struct) they must find the same end, or both refuse: an
+// incomplete message (the framer waits for more, Apache hits the end) or a
+// malformed one. Kept on purpose, as above: a message type that is none of
+// the four, and UUID (type 16).
+
+std::string GoodBufferedMessage(uint64_t seed) {
+  conformance::Everything v;
+  testing::RandomValue(seed).Fill(conformance::Everything::kTernTypeInfo, &v);
+  const MessageHeader h{"call", static_cast<MessageType>(1 + seed % 4), static_cast<int32_t>(seed)};
+  std::string s(EnvelopeSize(h.name.size()) + v.BLength(), '\0');
+  auto* p = reinterpret_cast<uint8_t*>(s.data());
+  v.FastWrite(WriteEnvelope(p, h));
+  return s;
+}
+
+ReadOutcome FramerOutcome(const std::string& bytes) {
+  LinkBuffer in;
+  in.Write(bytes.data(), bytes.size());
+  in.Flush();
+  FrameState state;
+  Limits limits = TestLimits();
+  FrameResult r = FrameBuffered(in, state, limits);
+  ReadOutcome o;
+  switch (r.what) {
+    case FrameResult::kFrame:
+      o.ok = true;
+      o.consumed = r.size;
+      o.reencoded = bytes.substr(0, r.size);
+      break;
+    case FrameResult::kNeedMore:
+      o.error = "incomplete: needs more bytes";
+      break;
+    case FrameResult::kError:
+      o.error = r.error.ToString();
+      break;
+  }
+  return o;
+}
+
+ReadOutcome ApacheSkipOutcome(const std::string& bytes) {
+  auto in = bytes.empty() ? std::make_shared<apt::TMemoryBuffer>()
+                          : std::make_shared<apt::TMemoryBuffer>(
+                                reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())),
+                                static_cast<uint32_t>(bytes.size()), apt::TMemoryBuffer::COPY);
+  Protocol r = ApacheProtocol(in, true);
+  return testing::CatchOutcome([&](size_t* consumed) {
+    std::string name;
+    app::TMessageType type;
+    int32_t seqid = 0;
+    r.readMessageBegin(name, type, seqid);
+    r.skip(app::T_STRUCT);
+    r.readMessageEnd();
+    *consumed = bytes.size() - in->available_read();
+    return bytes.substr(0, *consumed);
+  });
+}
+
+TEST(BufferedFramerDifferentialTest, TernAndApacheFindTheSameMessageEnd) {
+  testing::DifferentialCase c;
+  c.name = "buffered message";
+  c.good = GoodBufferedMessage;
+  c.ours = FramerOutcome;
+  c.theirs = ApacheSkipOutcome;
+  c.tolerated = [](const ReadOutcome& ours, const ReadOutcome& theirs, const std::string& bytes) {
+    if (ours.ok) {
+      // A UUID somewhere in the body.
+      const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+      MessageHeader h;
+      Result<size_t> envelope = ReadEnvelope(p, bytes.size(), TestLimits(), &h);
+      if (!envelope.ok()) return false;
+      p += *envelope;
+      return testing::HoldsUuid(p, reinterpret_cast<const uint8_t*>(bytes.data()) + ours.consumed,
+                                12);
+    }
+    // A type byte that is no message type (byte 3 of a strict envelope, the
+    // byte after the name of a non-strict one: Apache's copy of the bytes
+    // is read again to find it).
+    if (!theirs.ok || theirs.reencoded.size() < 4) return false;
+    const int32_t first = wire::LoadI32(reinterpret_cast<const uint8_t*>(theirs.reencoded.data()));
+    const size_t at = first < 0 ? 3 : 4 + static_cast<size_t>(first);
+    return at < theirs.reencoded.size() &&
+           !IsValidMessageType(static_cast<uint8_t>(theirs.reencoded[at]));
+  };
+  c.max_tolerated = 0.25;
+  testing::RunDifferential(c, /*values=*/200, /*mutations=*/100);
 }
 
 }  // namespace
