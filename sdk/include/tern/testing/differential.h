@@ -29,6 +29,8 @@
 #include <functional>
 #include <string>
 
+#include "tern/buffer.h"
+#include "tern/codec.h"
 #include "tern/testing/mutate.h"
 
 namespace tern::testing {
@@ -77,6 +79,49 @@ ReadOutcome CatchOutcome(Read&& read) {
 }
 
 inline std::string Verdict(const ReadOutcome& o) { return o.ok ? "accepted" : o.error; }
+
+// A codec's framer on `bytes` (all of them buffered at once) as an outcome:
+// accepted when it finds a frame (consumed: its size; re-encoded: its
+// bytes), refused when it waits for more ("incomplete") or fails. For a
+// differential test of a framer against the peer's reading of one message.
+inline ReadOutcome FrameOutcome(const Codec& codec, const std::string& bytes,
+                                const Limits& limits) {
+  LinkBuffer in;
+  in.Write(bytes.data(), bytes.size());
+  in.Flush();
+  FrameState state;
+  const FrameResult r = codec.Frame(in, state, limits);
+  ReadOutcome o;
+  switch (r.what) {
+    case FrameResult::kFrame:
+      o.ok = true;
+      o.consumed = r.size;
+      o.reencoded = bytes.substr(0, r.size);
+      break;
+    case FrameResult::kNeedMore:
+      o.error = "incomplete: needs more bytes";
+      break;
+    case FrameResult::kError:
+      o.error = r.error.ToString();
+      break;
+  }
+  return o;
+}
+
+// The unmutated inputs of the first `values` seeds: both readers accept
+// every one, consume the same bytes and re-encode it the same way (so the
+// mutated runs start from inputs both read alike).
+inline void ExpectAgreeOnGood(const DifferentialCase& c, int values) {
+  for (int seed = 1; seed <= values; ++seed) {
+    const std::string bytes = c.good(static_cast<uint64_t>(seed));
+    const ReadOutcome ours = c.ours(bytes);
+    const ReadOutcome theirs = c.theirs(bytes);
+    ASSERT_TRUE(ours.ok) << c.name << " seed " << seed << ": " << ours.error;
+    ASSERT_TRUE(theirs.ok) << c.name << " seed " << seed << ": " << theirs.error;
+    EXPECT_EQ(ours.consumed, theirs.consumed) << c.name << " seed " << seed;
+    EXPECT_EQ(Hex(ours.reencoded), Hex(theirs.reencoded)) << c.name << " seed " << seed;
+  }
+}
 
 inline void RunDifferential(const DifferentialCase& c, int values, int mutations) {
   int accepted = 0, tolerated = 0, union_differs = 0;
