@@ -1161,7 +1161,17 @@ TERN_ALWAYS_INLINE void AssignBytes(CppType c, void* v, const char* p, size_t n)
   if (c == CppType::kPmrString) {
     auto* s = static_cast<std::pmr::string*>(v);
     if (n > s->capacity()) {
-      *s = std::pmr::string(p, n, s->get_allocator());
+      // Constructed in place, not moved from a temporary: the move's 16-byte
+      // copy of the temporary's pointer and size, just written as two
+      // 8-byte stores, cannot be store-forwarded and stalled every string.
+      const std::pmr::polymorphic_allocator<char> alloc = s->get_allocator();
+      s->~basic_string();
+      try {
+        new (s) std::pmr::string(p, n, alloc);
+      } catch (...) {
+        new (s) std::pmr::string(alloc);  // (the member stays a string)
+        throw;
+      }
     } else {
       s->assign(p, n);
     }
