@@ -29,10 +29,11 @@ namespace {
 // next one: a builder per request (build, emit, destroy) then takes no
 // block from the pool and gives none back, which costs more than the rest
 // of building a small message. One block of at most kMaxSpare bytes per
-// thread; a block still shared (its pieces linked into an output by
-// reference) is not kept. Plain data, reached with one TLS load (as the
-// pool's own cache: libtern_core is loaded with the program); the first
-// block kept arms the reaper that frees it at thread exit.
+// thread; a block anything else still references is not kept (own bytes
+// are copied out, never linked, so that is a guard, not a case). Plain
+// data, reached with one TLS load (as the pool's own cache: libtern_core
+// is loaded with the program); the first block kept arms the reaper that
+// frees it at thread exit.
 constexpr size_t kMaxSpare = 64 * 1024;
 struct SpareOwn {
   ::tern::detail::Block* block = nullptr;
